@@ -1,0 +1,41 @@
+# The single entry points: README and .ci/run call these targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit bench sample-data clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make run: create the virtual environment, install, and report on the sample export
+run: $(STAMP)
+	$(BIN)/renewals report sample_data/renewals.csv --as-of 2026-11-25
+
+## make test: lint, type checks and the whole test suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check renewals_cli tests
+	$(BIN)/ruff format --check renewals_cli tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## make sample-data: regenerate sample_data/ with the seeded generator
+sample-data: $(STAMP)
+	$(BIN)/renewals sample sample_data/renewals.csv --rows 2000 --seed 1 --as-of 2026-11-25
+	$(BIN)/renewals sample sample_data/renewals.parquet --rows 2000 --seed 1 --as-of 2026-11-25
+	$(BIN)/renewals sample sample_data/salesforce.csv --rows 2000 --seed 1 --style salesforce --as-of 2026-11-25
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

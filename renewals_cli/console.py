@@ -1,0 +1,69 @@
+"""The streams: data to stdout, messages to stderr, files written atomically. All console set-up lives here."""
+
+import os
+import sys
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+from rich.console import Console, RenderableType
+
+from renewals_cli.errors import OutputError
+
+# Width of a table rendered into a file rather than a terminal.
+FILE_WIDTH = 160
+
+
+def stdout() -> Console:
+    """Rich decides colour from the terminal and NO_COLOR; `highlight=False` keeps numbers uncoloured."""
+    return Console(highlight=False, soft_wrap=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def say(message: str) -> None:
+    """A progress or accounting line on stderr (never on stdout, which carries data)."""
+    stderr().print(message, markup=False)
+
+
+def to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
+    """A Rich renderable as plain text, for a file or a pipe."""
+    buffer = StringIO()
+    Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False).print(renderable)
+    return buffer.getvalue()
+
+
+def emit(output: str | bytes | RenderableType) -> None:
+    """Write a command's result to stdout."""
+    if isinstance(output, bytes):
+        sys.stdout.buffer.write(output)
+        sys.stdout.flush()
+    elif isinstance(output, str):
+        sys.stdout.write(output)
+        sys.stdout.flush()
+    else:
+        stdout().print(output)
+
+
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: a failed run never leaves half a file."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    directory = path.parent if str(path.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror})") from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        Path(temporary).replace(path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,147 @@
+"""Turning core results into documents every renderer can show: titles, headline lines, JSON facts."""
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from renewals_cli.kpis import KPI_COLUMNS, Window
+from renewals_cli.load.columns import CANONICAL
+from renewals_cli.load.export import Export, RowAccounting
+from renewals_cli.render.cells import cell
+from renewals_cli.render.document import Document, Section
+from renewals_cli.report import Report
+
+TITLES = {
+    "overall": "Overall",
+    "segment": "By segment",
+    "rep": "By rep",
+    "batch": "By batch",
+    "rep,segment": "By rep and segment",
+    "batch,segment": "By batch and segment",
+    "batch,rep": "By batch and rep",
+}
+
+# What a terminal has room for; csv, json, markdown and parquet carry every KPI column.
+BRIEF_KPIS = (
+    "opportunities", "accounts", "available", "resolution_rate", "close_rate", "conversion_rate",
+    "renewal_rate", "otrr", "iqrr", "retention_rate", "grr", "nrr", "past_due", "churned_value",
+)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def window_text(window: Window) -> str:
+    """`every row`, `2026-01-01 to 2026-03-31`, `from 2026-01-01`, `to 2026-03-31`."""
+    if window.start and window.end:
+        return f"{window.start.isoformat()} to {window.end.isoformat()} (expiry date)"
+    if window.start:
+        return f"from {window.start.isoformat()} (expiry date)"
+    if window.end:
+        return f"to {window.end.isoformat()} (expiry date)"
+    return "every row"
+
+
+def accounting_text(accounting: RowAccounting) -> str:
+    """`1,204 read · 1,190 accepted · 9 rejected · 5 skipped (blank or footer lines)`."""
+    text = f"{accounting.read:,} read · {accounting.accepted:,} accepted · {accounting.rejected:,} rejected"
+    if accounting.skipped:
+        text += f" · {accounting.skipped:,} skipped (blank or report footer lines)"
+    return text
+
+
+def accounting_facts(accounting: RowAccounting) -> dict[str, Any]:
+    """Row accounting as JSON."""
+    return {
+        "read": accounting.read,
+        "accepted": accounting.accepted,
+        "rejected": accounting.rejected,
+        "skipped": accounting.skipped,
+        "reject_reasons": accounting.reasons,
+    }
+
+
+def _overall_lines(overall: dict[str, Any]) -> list[tuple[str, str]]:
+    def show(column: str) -> str:
+        return cell(column, overall[column])
+
+    return [
+        ("Book", f"{show('opportunities')} opportunities · {show('accounts')} accounts · "
+                 f"{show('available')} available to renew"),
+        ("Renewal rate", f"{show('renewal_rate')} = resolution {show('resolution_rate_value')} × "
+                         f"close {show('close_rate_value')} × conversion {show('conversion_rate')} (by value)"),
+        ("By count", f"resolution {show('resolution_rate')} · close {show('close_rate')}"),
+        ("Retention", f"GRR {show('grr')} · NRR {show('nrr')} · logo retention {show('retention_rate')}"),
+        ("Timeliness", f"on-time {show('otrr')} · in-quarter {show('iqrr')} · {show('past_due')} past due"),
+        ("Churned", f"{show('churned_value')} lost"),
+    ]
+
+
+def report_document(report: Report, groupings: list[str], *, headline: bool) -> Document:
+    """The report's tables in the order asked for, with the headline when people will read it."""
+    window = report.window
+    facts: dict[str, Any] = {
+        "window": {"from": _iso(window.start), "to": _iso(window.end)},
+        "as_of": window.as_of.isoformat(),
+        "rows": accounting_facts(report.accounting) | {"in_window": report.in_window},
+        "by": groupings[0] if len(groupings) == 1 else groupings,
+    }
+    lines: list[tuple[str, str]] = []
+    if headline:
+        lines = [
+            ("Window", window_text(window)),
+            ("As of", window.as_of.isoformat()),
+            ("Rows", accounting_text(report.accounting) + f" · {report.in_window:,} in window"),
+        ]
+        overall = report.tables.get("overall")
+        if overall is not None and overall.height:
+            lines += _overall_lines(overall.row(0, named=True))
+    shown = [g for g in groupings if not (headline and g == "overall" and len(groupings) > 1)]
+    sections = tuple(
+        Section(
+            name="groups" if len(shown) == 1 else grouping,
+            title=TITLES[grouping],
+            frame=report.tables[grouping],
+            brief=(*[c for c in report.tables[grouping].columns if c not in KPI_COLUMNS], *BRIEF_KPIS),
+        )
+        for grouping in shown
+    )
+    return Document(title="Renewal report", sections=sections, facts=facts, headline=tuple(lines))
+
+
+def segments_document(accounts: pl.DataFrame, window: Window) -> Document:
+    """One row per account with its ARR and segment."""
+    facts: dict[str, Any] = {"window": {"from": _iso(window.start), "to": _iso(window.end)}}
+    return Document(
+        title="Accounts by segment",
+        sections=(Section(name="accounts", title="Accounts", frame=accounts),),
+        facts=facts,
+    )
+
+
+def validation_document(export: Export, accounting: RowAccounting) -> Document:
+    """How each file's headers were mapped, and why rows were rejected."""
+    mapping = pl.DataFrame(
+        [
+            {"file": str(source.path), "column": canonical, "header": mapping.header_for(canonical) or ""}
+            for source, mapping in zip(export.sources, export.mappings, strict=True)
+            for canonical in CANONICAL
+            if mapping.has(canonical)
+        ],
+        schema={"file": pl.String, "column": pl.String, "header": pl.String},
+    )
+    reasons = pl.DataFrame(
+        {"reject_reason": list(accounting.reasons), "rows": list(accounting.reasons.values())},
+        schema={"reject_reason": pl.String, "rows": pl.Int64},
+    )
+    sections = [Section(name="columns", title="Columns", frame=mapping)]
+    if accounting.reasons:
+        sections.append(Section(name="reject_reasons", title="Rejected rows by reason", frame=reasons))
+    return Document(
+        title="Validation",
+        sections=tuple(sections),
+        facts={"rows": accounting_facts(accounting)},
+        headline=(("Rows", accounting_text(accounting)),),
+    )

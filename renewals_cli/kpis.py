@@ -1,0 +1,164 @@
+"""The KPIs of SPEC §3 as Polars expressions, rolled up from account-level partial sums into any grouping.
+
+Rows are summed once into partials per (account, rep, batch); every grouping then sums those partials per
+(group, account) — which is what account-level KPIs such as `accounts`, `retention_rate` and `value_growth`
+need — and computes the KPIs from the sums. No grouping reads the rows again.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewals_cli.segments import Thresholds, accounts, arr_partials
+
+GROUPINGS: tuple[str, ...] = (
+    "overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep",
+)
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "opportunities", "accounts", "available", "won", "lost", "open",
+    "resolution_rate", "close_rate", "resolution_rate_value", "close_rate_value",
+    "conversion_rate", "uplift", "renewal_rate", "due", "past_due", "otrr", "iqrr",
+    "retention_rate", "grr", "nrr", "value_growth", "churned_value",
+)
+COUNT_COLUMNS = ("opportunities", "accounts", "won", "lost", "open", "due", "past_due")
+MONEY_COLUMNS = ("available", "churned_value")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The report window on expiry_date (inclusive; None is open-ended) and the as-of date."""
+
+    as_of: dt.date
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+def in_window(rows: pl.LazyFrame, window: Window) -> pl.LazyFrame:
+    """The rows whose expiry_date falls in the window."""
+    if window.start is not None:
+        rows = rows.filter(pl.col("expiry_date") >= window.start)
+    if window.end is not None:
+        rows = rows.filter(pl.col("expiry_date") <= window.end)
+    return rows
+
+
+def quarter_label(date: pl.Expr) -> pl.Expr:
+    """`2026-Q1` for a date in the first quarter of 2026."""
+    return pl.format("{}-Q{}", date.dt.year(), date.dt.quarter())
+
+
+def quarter_end(date: pl.Expr) -> pl.Expr:
+    """The last day of the date's calendar quarter."""
+    return pl.date(date.dt.year(), date.dt.quarter() * 3, 1).dt.month_end()
+
+
+# Row-level partial sums: each is Σ over the rows of a group; `*_n` are counts, the others money.
+def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
+    status = pl.col("status")
+    won, lost, open_ = status == "won", status == "lost", status == "open"
+    expiry, close = pl.col("expiry_date"), pl.col("close_date")
+    prior, renewal = pl.col("prior_amount"), pl.col("renewal_amount")
+    due = expiry <= as_of
+    at_stake = won | lost | due  # rows that count for retention, GRR and NRR
+    return {
+        "opportunities": pl.len().cast(pl.Int64),
+        "won": won.sum().cast(pl.Int64),
+        "lost": lost.sum().cast(pl.Int64),
+        "open": open_.sum().cast(pl.Int64),
+        "due": due.sum().cast(pl.Int64),
+        "past_due": (open_ & (expiry < as_of)).sum().cast(pl.Int64),
+        "on_time_n": (won & due & (close <= expiry)).sum().cast(pl.Int64),
+        "in_quarter_n": (won & (close <= quarter_end(expiry))).sum().cast(pl.Int64),
+        "at_stake_n": at_stake.sum().cast(pl.Int64),
+        "available": prior.sum(),
+        "prior_won": prior.filter(won).sum(),
+        "prior_lost": prior.filter(lost).sum(),
+        "prior_at_stake": prior.filter(at_stake).sum(),
+        "renewal_won": renewal.filter(won).sum(),
+        "retained_won": pl.min_horizontal(renewal, prior).filter(won).sum(),
+    }
+
+
+PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
+
+
+def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> pl.LazyFrame:
+    """Partial sums per (account, rep, batch, segment) over accepted rows of the window.
+
+    The batch is the row's non-empty `batch`, else the calendar quarter of its expiry date.
+    """
+    batch = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
+    fine = rows.with_columns(batch=batch).group_by("account_id", "rep", "batch").agg(
+        **_row_partials(as_of),
+        **{e.meta.output_name(): e for e in arr_partials()},
+        account_name=pl.col("account_name").drop_nulls().first(),
+    )
+    tiers = accounts(fine, thresholds).select("account_id", "segment", "account_arr")
+    return fine.join(tiers, on="account_id", how="left").drop("arr_expiry", "arr_latest", "strategic_flag")
+
+
+def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """numerator / denominator, null when the denominator is 0."""
+    return pl.when(denominator != 0).then(numerator / denominator)
+
+
+def _kpis() -> dict[str, pl.Expr]:
+    """Each KPI of SPEC §3 over per-(group, account) sums; `pl.len()` counts the group's accounts."""
+    c = pl.col
+    n, won, lost = c("opportunities").sum(), c("won").sum(), c("lost").sum()
+    available = c("available").sum()
+    prior_won, prior_lost, renewal_won = c("prior_won").sum(), c("prior_lost").sum(), c("renewal_won").sum()
+    at_stake_accounts = c("at_stake_n") > 0
+    account_growth = (c("renewal_won") - c("prior_won")) / c("prior_won")
+    return {
+        "opportunities": n,
+        "accounts": pl.len().cast(pl.Int64),
+        "available": available,
+        "won": won,
+        "lost": lost,
+        "open": c("open").sum(),
+        "resolution_rate": ratio(won + lost, n),
+        "close_rate": ratio(won, won + lost),
+        "resolution_rate_value": ratio(prior_won + prior_lost, available),
+        "close_rate_value": ratio(prior_won, prior_won + prior_lost),
+        "conversion_rate": ratio(renewal_won, prior_won),
+        "uplift": ratio(renewal_won, prior_won) - 1,
+        "renewal_rate": ratio(renewal_won, available),
+        "due": c("due").sum(),
+        "past_due": c("past_due").sum(),
+        "otrr": ratio(c("on_time_n").sum(), c("due").sum()),
+        "iqrr": ratio(c("in_quarter_n").sum(), n),
+        "retention_rate": ratio(
+            (at_stake_accounts & (c("won") > 0)).sum(), at_stake_accounts.sum()
+        ),
+        "grr": ratio(c("retained_won").sum(), c("prior_at_stake").sum()),
+        "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
+        "value_growth": account_growth.filter(c("prior_won") > 0).mean(),
+        "churned_value": prior_lost,
+    }
+
+
+def keys_of(grouping: str) -> list[str]:
+    """The key columns of a grouping: `rep,segment` → [rep, segment]; `overall` → []."""
+    return [] if grouping == "overall" else grouping.split(",")
+
+
+def kpi_table(partials_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
+    """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order."""
+    keys = keys_of(grouping)
+    sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
+    per_account = partials_.group_by(*keys, "account_id").agg(sums)
+    if not keys:
+        return per_account.select(pl.lit("all").alias("group"), **_kpis())
+    table = per_account.group_by(*keys).agg(**_kpis()).sort(keys)
+    return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
+
+
+def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's KPI table, computed from one collected set of partials."""
+    lazy = partials_.lazy()
+    frames = pl.collect_all([kpi_table(lazy, g) for g in groupings])
+    return dict(zip(groupings, frames, strict=True))

@@ -1,0 +1,107 @@
+"""Header aliases and the mapping of an export's headers to canonical columns (SPEC §1)."""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# In SPEC order: when two headers match one canonical column, the earlier alias wins.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "account_id": (
+        "Account ID", "Account", "Account Name", "Customer", "Customer ID", "Company", "Company ID",
+    ),
+    "rep": (
+        "Rep", "Owner", "Opportunity Owner", "Deal Owner", "Renewal Rep", "Account Owner", "Sales Agent",
+    ),
+    "expiry_date": (
+        "Expiry Date", "Contract End Date", "End Date", "Renewal Date", "Expiration Date", "Term End Date",
+    ),
+    "prior_amount": (
+        "Prior Amount", "Available To Renew", "ATR", "Prior ARR", "Previous Amount", "Expiring ARR",
+        "Expiring Amount", "Original Amount",
+    ),
+    "status": ("Status", "Stage", "Opportunity Stage", "Deal Stage", "Outcome"),
+    "renewal_amount": (
+        "Renewal Amount", "Amount (Converted)", "Amount", "Closed Amount", "New ARR", "Renewed Amount",
+    ),
+    "close_date": ("Close Date", "Closed Date", "Resolution Date", "Date Closed"),
+    "opportunity_id": ("Opportunity ID", "Deal ID", "Record ID", "ID"),
+    "account_name": ("Account Name", "Company Name"),
+    "arr": ("ARR", "Account ARR", "Total ARR", "Current ARR"),
+    "strategic": ("Strategic", "Is Strategic", "Strategic Account"),
+    "batch": ("Batch", "Account Batch", "Renewal Batch"),
+    "csm": ("CSM", "Customer Success Manager"),
+}
+
+REQUIRED: tuple[str, ...] = ("account_id", "rep", "expiry_date", "prior_amount", "status")
+CANONICAL: tuple[str, ...] = tuple(ALIASES)
+
+# Headers naming the currency of the amounts; several values in one are refused (SPEC §1).
+CURRENCY_HEADERS: tuple[str, ...] = ("Currency", "Opportunity Currency", "Amount Currency", "Currency Code")
+
+
+def normalise(header: str) -> str:
+    """Fold a header for matching: case, spaces, underscores and punctuation do not count."""
+    return re.sub(r"[\W_]+", "", header.casefold())
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which header of the export feeds each canonical column."""
+
+    headers: dict[str, str]
+
+    def header_for(self, canonical: str) -> str | None:
+        return self.headers.get(canonical)
+
+    def has(self, canonical: str) -> bool:
+        return canonical in self.headers
+
+
+def resolve_columns(
+    headers: Sequence[str], overrides: Mapping[str, str], source: str
+) -> ColumnMapping:
+    """Map headers to canonical columns: `--map` overrides first, then the canonical name, then aliases in order.
+
+    A header feeds at most one canonical column; canonical columns are resolved in SPEC order, which is what
+    makes `Account Name` the account id when there is no `Account ID`, and the account name when there is.
+    Raises `InputError` for a missing required column or an override naming an absent header.
+    """
+    from renewals_cli.errors import InputError
+
+    by_norm: dict[str, str] = {}
+    for header in headers:
+        by_norm.setdefault(normalise(header), header)
+    chosen: dict[str, str] = {}
+    for canonical, header in overrides.items():
+        actual = header if header in headers else by_norm.get(normalise(header))
+        if actual is None:
+            raise InputError(
+                f"{source}: --map {canonical}={header} names a header the file does not have "
+                f"(headers: {', '.join(headers)})"
+            )
+        chosen[canonical] = actual
+    claimed = set(chosen.values())
+    for canonical, aliases in ALIASES.items():
+        if canonical in chosen:
+            continue
+        for candidate in (canonical, *aliases):
+            header = by_norm.get(normalise(candidate))
+            if header is not None and header not in claimed:
+                chosen[canonical] = header
+                claimed.add(header)
+                break
+    missing = [c for c in REQUIRED if c not in chosen]
+    if missing:
+        canonical = missing[0]
+        looked_for = ", ".join((canonical, *ALIASES[canonical]))
+        raise InputError(
+            f"{source}: no column for required '{canonical}' (looked for headers: {looked_for}); "
+            f"name one with --map {canonical}=HEADER"
+        )
+    return ColumnMapping(headers=chosen)
+
+
+def currency_header(headers: Sequence[str]) -> str | None:
+    """The header holding the amounts' currency, if the export has one."""
+    wanted = {normalise(h) for h in CURRENCY_HEADERS}
+    return next((h for h in headers if normalise(h) in wanted), None)

@@ -1,0 +1,163 @@
+"""Reading export files as text tables: paths and globs, formats, encodings, delimiters (SPEC §1)."""
+
+import codecs
+import glob
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from renewals_cli.errors import InputError
+
+PARQUET_MAGIC = b"PAR1"
+ZIP_MAGIC = b"PK\x03\x04"
+DELIMITERS = (",", ";", "\t", "|")
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file of the export, read as a lazy frame whose columns keep the file's headers."""
+
+    path: Path
+    frame: pl.LazyFrame
+    headers: tuple[str, ...]
+    kind: str  # "csv" or "parquet"
+
+
+def expand_paths(patterns: Sequence[str]) -> list[Path]:
+    """Expand each argument that is a glob; keep the order given. A glob matching nothing is an error."""
+    paths: list[Path] = []
+    for pattern in patterns:
+        if glob.has_magic(pattern) and not Path(pattern).exists():
+            matches = sorted(glob.glob(pattern))
+            if not matches:
+                raise InputError(f"{pattern}: no file matches this pattern")
+            paths.extend(Path(m) for m in matches)
+        else:
+            paths.append(Path(pattern))
+    return paths
+
+
+def open_source(path: Path, *, encoding: str | None, delimiter: str | None) -> Source:
+    """Open one CSV or Parquet file; every CSV column is read as text so values are parsed by our rules."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a CSV or Parquet file")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    if head.startswith(PARQUET_MAGIC) or path.suffix.lower() in (".parquet", ".pq"):
+        return _open_parquet(path)
+    if head.startswith(ZIP_MAGIC):
+        raise InputError(f"{path}: looks like a spreadsheet or zip file; export it as CSV or Parquet")
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
+        raise InputError(f"{path}: the file is empty, expected a header row and renewal opportunities")
+    return _open_csv(path, head, encoding=encoding, delimiter=delimiter)
+
+
+def _open_parquet(path: Path) -> Source:
+    try:
+        schema = pl.read_parquet_schema(path)
+    except Exception as exc:  # polars raises several unrelated types for a damaged file
+        raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+    return Source(path=path, frame=pl.scan_parquet(path), headers=tuple(schema), kind="parquet")
+
+
+def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str | None) -> Source:
+    codec = encoding or detect_encoding(path, head)
+    try:
+        codecs.lookup(codec)
+    except LookupError:
+        raise InputError(f"--encoding {codec}: unknown encoding (use a Python codec name such as cp1252)") from None
+    data: Path | bytes
+    if codecs.lookup(codec).name == "utf-8":
+        data = path  # polars reads UTF-8 itself (and skips a UTF-8 BOM)
+        text_head = head.decode("utf-8-sig", errors="replace")
+    else:
+        try:
+            text = path.read_bytes().decode(codec)
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: cannot be decoded as {codec}; name the encoding with --encoding") from None
+        text = text.removeprefix("\ufeff")
+        data = text.encode("utf-8")
+        text_head = text[:SNIFF_BYTES]
+    separator = _separator(delimiter) if delimiter else sniff_delimiter(text_head)
+    try:
+        frame = _scan(data, separator)
+        headers = tuple(frame.collect_schema().names())
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
+    return Source(path=path, frame=frame, headers=headers, kind="csv")
+
+
+def _scan(data: Path | bytes, separator: str) -> pl.LazyFrame:
+    options = {
+        "separator": separator,
+        "infer_schema": False,
+        "truncate_ragged_lines": True,
+        "missing_columns": "insert",
+    }
+    if isinstance(data, Path):
+        return pl.scan_csv(data, **options)  # type: ignore[arg-type]
+    return pl.read_csv(data, **options).lazy()  # type: ignore[arg-type]
+
+
+def detect_encoding(path: Path, head: bytes) -> str:
+    """UTF-16 and UTF-8 by their BOM; otherwise UTF-8 when the whole file decodes as UTF-8, else Windows-1252."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    try:
+        codecs.decode(path.read_bytes(), "utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _separator(delimiter: str) -> str:
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    separator = named.get(delimiter.lower(), delimiter)
+    if len(separator) != 1:
+        from renewals_cli.errors import UsageError
+
+        raise UsageError(f"--delimiter {delimiter}: expected one character, or 'tab'")
+    return separator
+
+
+def sniff_delimiter(text: str) -> str:
+    """The candidate delimiter found most often, outside quotes, in the header line."""
+    header = _first_record(text)
+    counts = {d: _count_unquoted(header, d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _first_record(text: str) -> str:
+    """The first CSV record of the text (a quoted field may hold newlines)."""
+    in_quotes = False
+    for i, char in enumerate(text):
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char in "\r\n" and not in_quotes:
+            return text[:i]
+    return text
+
+
+def _count_unquoted(line: str, delimiter: str) -> int:
+    count, in_quotes = 0, False
+    for char in line:
+        if char == '"':
+            in_quotes = not in_quotes
+        elif char == delimiter and not in_quotes:
+            count += 1
+    return count
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

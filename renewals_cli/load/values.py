@@ -1,0 +1,188 @@
+"""Parsing money, dates, statuses and flags as CRMs and spreadsheets render them (SPEC §1).
+
+Each parser is a Polars expression over a text column that yields the typed value, or null where the text is
+missing or cannot be parsed; `validate` tells those two apart by looking at the text as well.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewals_cli.errors import InputError
+
+_NUMBER_POINT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_NUMBER_COMMA = r"(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?|,\d+"
+
+
+def _money_pattern(number: str) -> str:
+    # `(1,234.50)` is negative, as accountants write it; a currency code or symbol may stand either side.
+    return (
+        r"^\s*(?P<open>\()?\s*(?P<minus>-)?\s*(?:[A-Za-z]{3}\s*)?[$€£¥]?\s*(?P<minus2>-)?\s*"
+        rf"(?P<number>{number})\s*(?P<suffix>[kKmMbB])?\s*(?:[A-Za-z]{{3}}|[$€£¥])?\s*(?P<close>\))?\s*$"
+    )
+
+
+def money(text: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
+    """Signed amount of a money rendering: `1,234.50`, `$1,234.50`, `USD 1,234.50`, `250k`, `1.2M`, `(12.50)`.
+
+    With `decimal_comma`, `€1.234,50` reads as 1234.5 and `1,234.50` is not a number. Null when unparseable.
+    """
+    parts = text.str.extract_groups(_money_pattern(_NUMBER_COMMA if decimal_comma else _NUMBER_POINT))
+    number = parts.struct.field("number")
+    if decimal_comma:
+        digits = number.str.replace_all(r"[.\s]", "").str.replace(",", ".", literal=True)
+    else:
+        digits = number.str.replace_all(",", "", literal=True)
+    suffix = parts.struct.field("suffix").str.to_lowercase()
+    scale = pl.when(suffix == "k").then(1e3).when(suffix == "m").then(1e6).when(suffix == "b").then(1e9)
+    magnitude = digits.cast(pl.Float64, strict=False) * scale.otherwise(1.0)
+    opened = parts.struct.field("open").is_not_null()
+    closed = parts.struct.field("close").is_not_null()
+    negative = opened | parts.struct.field("minus").is_not_null() | parts.struct.field("minus2").is_not_null()
+    signed = pl.when(negative).then(-magnitude).otherwise(magnitude)
+    return pl.when(opened == closed).then(signed)
+
+
+def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> pl.Expr:
+    """Money from a column of any type: numbers as they are (finite only), text by `money`."""
+    if dtype.is_numeric():
+        value = column.cast(pl.Float64)
+        return pl.when(value.is_finite()).then(value)
+    return money(column.cast(pl.String), decimal_comma=decimal_comma)
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+_ISO = r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$"
+_SLASHED = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4}|\d{2})(?:[T ,]+.*)?$"
+
+
+@dataclass(frozen=True)
+class DateLayout:
+    """How a column writes dates that are not ISO: a named strftime pattern, or a detected slashed order."""
+
+    pattern: str | None = None  # from --date-format / config
+    slashed: str | None = None  # "mdy" or "dmy", detected from the column
+
+
+def date_evidence(text: pl.Expr, name: str) -> list[pl.Expr]:
+    """Aggregations that reveal a column's slashed layout: how many dates can only be month-first, only
+    day-first, or either."""
+    parts = text.str.extract_groups(_SLASHED)
+    first = parts.struct.field("a").cast(pl.Int32, strict=False)
+    second = parts.struct.field("b").cast(pl.Int32, strict=False)
+    return [
+        ((first <= 12) & (second > 12) & (second <= 31)).sum().alias(f"{name}__mdy"),
+        ((second <= 12) & (first > 12) & (first <= 31)).sum().alias(f"{name}__dmy"),
+        ((first <= 12) & (second <= 12)).sum().alias(f"{name}__either"),
+    ]
+
+
+def decide_layout(mdy: int, dmy: int, either: int, *, column: str, source: str) -> str | None:
+    """`mdy` or `dmy` when the column's slashed dates say which unambiguously; an error when they cannot."""
+    if mdy and dmy:
+        raise InputError(
+            f"{source}: column '{column}' mixes month-first and day-first dates; "
+            f"name the layout with --date-format (e.g. --date-format %m/%d/%Y)"
+        )
+    if mdy:
+        return "mdy"
+    if dmy:
+        return "dmy"
+    if either:
+        raise InputError(
+            f"{source}: dates in column '{column}' are ambiguous (01/02/2026 could be 2 January or 1 February); "
+            f"name the layout with --date-format %m/%d/%Y or --date-format %d/%m/%Y"
+        )
+    return None
+
+
+def date(text: pl.Expr, layout: DateLayout) -> pl.Expr:
+    """The date of an ISO date or datetime, or of the column's named or detected layout; null when invalid."""
+    iso = text.str.extract(_ISO, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    candidates = [iso]
+    if layout.pattern:
+        candidates.append(_strptime(text, layout.pattern))
+    if layout.slashed:
+        parts = text.str.extract_groups(_SLASHED)
+        month, day = (("a", "b") if layout.slashed == "mdy" else ("b", "a"))
+        year = parts.struct.field("year")
+        full_year = pl.when(year.str.len_chars() == 2).then(
+            pl.when(year.cast(pl.Int32) < 70).then(pl.lit("20") + year).otherwise(pl.lit("19") + year)
+        ).otherwise(year)
+        rebuilt = pl.concat_str(
+            full_year, parts.struct.field(month).str.zfill(2), parts.struct.field(day).str.zfill(2),
+            separator="-",
+        )
+        candidates.append(rebuilt.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    return pl.coalesce(candidates)
+
+
+def _strptime(text: pl.Expr, pattern: str) -> pl.Expr:
+    has_time = any(code in pattern for code in ("%H", "%I", "%M", "%S", "%p", "%z", "%T"))
+    if has_time:
+        return text.str.strptime(pl.Datetime, pattern, strict=False).dt.date()
+    return text.str.strptime(pl.Date, pattern, strict=False)
+
+
+def date_from(column: pl.Expr, dtype: pl.DataType, layout: DateLayout) -> pl.Expr:
+    """A date from a column of any type: Date and Datetime columns as they are, text by `date`."""
+    if dtype == pl.Date:
+        return column
+    if isinstance(dtype, pl.Datetime):
+        return column.dt.date()
+    return date(column.cast(pl.String), layout)
+
+
+# ---------------------------------------------------------------------------------------------- status
+
+WON = ("Closed Won", "Won", "Renewed", "Closed/Won", "closedwon", "Yes")
+LOST = ("Closed Lost", "Lost", "Churned", "Cancelled", "closedlost", "No")
+
+
+def fold(text: pl.Expr) -> pl.Expr:
+    """Case-, space- and punctuation-insensitive form of a label."""
+    return text.str.to_lowercase().str.replace_all(r"[\W_]+", "")
+
+
+def _folded(labels: Iterable[str]) -> list[str]:
+    import re
+
+    return sorted({re.sub(r"[\W_]+", "", label.casefold()) for label in labels})
+
+
+def status(text: pl.Expr, *, won: Iterable[str] = WON, lost: Iterable[str] = LOST) -> pl.Expr:
+    """`won`, `lost` or `open` (every other non-empty label); null when empty."""
+    label = fold(text.cast(pl.String))
+    return (
+        pl.when(label.is_null() | (label == ""))
+        .then(None)
+        .when(label.is_in(_folded(won)))
+        .then(pl.lit("won"))
+        .when(label.is_in(_folded(lost)))
+        .then(pl.lit("lost"))
+        .otherwise(pl.lit("open"))
+    )
+
+
+# ---------------------------------------------------------------------------------------------- flags
+
+TRUE = ("true", "yes", "y", "1", "x", "t")
+FALSE = ("false", "no", "n", "0", "", "f")
+
+
+def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """True/false from true/false, yes/no, 1/0, x/empty; empty is false; null for anything else."""
+    if dtype == pl.Boolean:
+        return column.fill_null(False)
+    if dtype.is_numeric():
+        return pl.when(column == 1).then(True).when((column == 0) | column.is_null()).then(False)
+    label = column.cast(pl.String).str.strip_chars().str.to_lowercase().fill_null("")
+    return pl.when(label.is_in(TRUE)).then(True).when(label.is_in(FALSE)).then(False)
+
+
+def text_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Trimmed text; empty is null."""
+    value = column.cast(pl.String).str.strip_chars()
+    return pl.when(value != "").then(value)

@@ -1,0 +1,68 @@
+"""How values look to people (terminal, markdown): percents for rates, thousands separators for amounts."""
+
+import datetime as dt
+
+import polars as pl
+
+from renewals_cli.kpis import KPI_COLUMNS
+
+RATE_COLUMNS = frozenset(KPI_COLUMNS) - {
+    "opportunities", "accounts", "available", "won", "lost", "open", "due", "past_due", "churned_value",
+}
+MONEY_COLUMNS = frozenset({"available", "churned_value", "arr", "prior_amount", "renewal_amount"})
+
+LABELS = {
+    "opportunities": "Opps",
+    "accounts": "Accounts",
+    "available": "Available",
+    "won": "Won",
+    "lost": "Lost",
+    "open": "Open",
+    "resolution_rate": "Resolution",
+    "close_rate": "Close",
+    "resolution_rate_value": "Resolution $",
+    "close_rate_value": "Close $",
+    "conversion_rate": "Conversion",
+    "uplift": "Uplift",
+    "renewal_rate": "Renewal",
+    "due": "Due",
+    "past_due": "Past due",
+    "otrr": "OTRR",
+    "iqrr": "IQRR",
+    "retention_rate": "Retention",
+    "grr": "GRR",
+    "nrr": "NRR",
+    "value_growth": "Value growth",
+    "churned_value": "Churned",
+    "segment": "Segment",
+    "rep": "Rep",
+    "batch": "Batch",
+    "group": "Group",
+}
+
+
+def label(column: str) -> str:
+    """A short column heading."""
+    return LABELS.get(column, column.replace("_", " ").capitalize())
+
+
+def cell(column: str, value: object) -> str:
+    """A value as people read it: `87.3%`, `1,234,567`, `—` for a null (an empty denominator)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and column in RATE_COLUMNS:
+        return f"{value:.1%}"
+    if isinstance(value, int | float) and (column in MONEY_COLUMNS or isinstance(value, float)):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def is_numeric(dtype: pl.DataType) -> bool:
+    """Whether a column's cells align right."""
+    return dtype.is_numeric()

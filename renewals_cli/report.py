@@ -1,0 +1,66 @@
+"""The report: row accounting plus KPI tables for the requested groupings, from one pass over the rows."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewals_cli.kpis import Window, in_window, kpi_tables, partials
+from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
+from renewals_cli.segments import Thresholds
+
+
+@dataclass(frozen=True)
+class Report:
+    """What `renewals report` shows: the window, the row accounting and one KPI table per grouping."""
+
+    window: Window
+    accounting: RowAccounting
+    in_window: int
+    tables: dict[str, pl.DataFrame]
+
+
+def account_partials(export: Export, window: Window, thresholds: Thresholds) -> pl.LazyFrame:
+    """Partial sums per (account, rep, batch) of the accepted rows in the window, with segments."""
+    return partials(in_window(export.accepted(), window), as_of=window.as_of, thresholds=thresholds)
+
+
+def collect_with_accounting(export: Export, query: pl.LazyFrame) -> tuple[pl.DataFrame, RowAccounting]:
+    """Collect a query over the export together with its row accounting, sharing one read of the files."""
+    result, counts, reasons = pl.collect_all([query, accounting_query(export.rows), reasons_query(export.rows)])
+    return result, row_accounting(counts, reasons)
+
+
+def build_report(
+    export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]
+) -> Report:
+    """Read the rows once: accounting and partials together; every grouping is rolled up from the partials."""
+    fine, accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
+    tables = kpi_tables(fine, groupings)
+    in_window_rows = int(fine["opportunities"].sum()) if fine.height else 0
+    return Report(
+        window=window,
+        accounting=accounting,
+        in_window=in_window_rows,
+        tables=tables,
+    )
+
+
+def account_segments(
+    export: Export, window: Window, thresholds: Thresholds
+) -> tuple[pl.DataFrame, RowAccounting]:
+    """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
+    fine = account_partials(export, window, thresholds)
+    query = (
+        fine.group_by("account_id")
+        .agg(
+            account_name=pl.col("account_name").drop_nulls().first(),
+            arr=pl.col("account_arr").first(),
+            segment=pl.col("segment").first(),
+            reps=pl.col("rep").unique().sort().str.join(", "),
+            opportunities=pl.col("opportunities").sum(),
+        )
+        .sort(["arr", "account_id"], descending=[True, False])
+        .with_columns(pl.col("segment").cast(pl.String))
+    )
+    return collect_with_accounting(export, query)
