@@ -29,7 +29,10 @@ app = typer.Typer(
 
 # ------------------------------------------------------------------------------------------- options
 
-Files = Annotated[list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")]
+Files = Annotated[
+    list[str],
+    typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'."),
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", metavar="CANONICAL=HEADER", help="Read a canonical column from HEADER."),
@@ -38,12 +41,18 @@ Encoding = Annotated[str | None, typer.Option(help="Text encoding (a Python code
 Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter: one character or 'tab'; detected by default.")]
 DateFormat = Annotated[str | None, typer.Option(help="strftime layout of non-ISO dates, e.g. %d/%m/%Y.")]
 DecimalComma = Annotated[bool, typer.Option("--decimal-comma", help="Amounts are written 1.234,50.")]
-From = Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                                  help="Window start on expiry date, inclusive.")]
-To = Annotated[dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                                help="Window end on expiry date, inclusive.")]
-AsOf = Annotated[dt.datetime | None, typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                                  help="The as-of date [default: today].")]
+From = Annotated[
+    dt.datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Window start on expiry date, inclusive."),
+]
+To = Annotated[
+    dt.datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Window end on expiry date, inclusive."),
+]
+AsOf = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date [default: today]."),
+]
 StrategicArr = Annotated[str, typer.Option(help="Account ARR from which an account is strategic.")]
 SmbArr = Annotated[str, typer.Option(help="Account ARR from which an account is enterprise rather than SMB.")]
 OutputPath = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, atomically.")]
@@ -55,15 +64,24 @@ Rejects = Annotated[Path | None, typer.Option(help="Write every rejected row, wi
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row is rejected.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 
-SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".md": Format.markdown, ".parquet": Format.parquet}
+SUFFIX_FORMATS = {
+    ".csv": Format.csv,
+    ".json": Format.json,
+    ".md": Format.markdown,
+    ".parquet": Format.parquet,
+}
 
 
 # ------------------------------------------------------------------------------------------- helpers
 
 
 def _load(
-    files: list[str], maps: list[str] | None, encoding: str | None, delimiter: str | None,
-    date_format: str | None, decimal_comma: bool,
+    files: list[str],
+    maps: list[str] | None,
+    encoding: str | None,
+    delimiter: str | None,
+    date_format: str | None,
+    decimal_comma: bool,
 ) -> Export:
     column_map: dict[str, str] = {}
     for item in maps or []:
@@ -139,9 +157,11 @@ def _deliver(output: Output, path: Path | None) -> None:
 # ------------------------------------------------------------------------------------------- commands
 
 
-@app.command(epilog="Examples:\n\n  renewals report export.csv\n\n"
-             "  renewals report export.csv --by rep --format csv > reps.csv\n\n"
-             "  renewals report 'exports/*.csv' --from 2026-01-01 --to 2026-03-31 -o q1.json\n\n" + EXIT_CODES)
+@app.command(
+    epilog="Examples:\n\n  renewals report export.csv\n\n"
+    "  renewals report export.csv --by rep --format csv > reps.csv\n\n"
+    "  renewals report 'exports/*.csv' --from 2026-01-01 --to 2026-03-31 -o q1.json\n\n" + EXIT_CODES
+)
 def report(
     files: Files,
     by: Annotated[str | None, typer.Option(help=f"One grouping: {', '.join(GROUPINGS)}.")] = None,
@@ -177,8 +197,10 @@ def report(
     _deliver(render(report_document(result, groupings, headline=human), fmt), output)
 
 
-@app.command(epilog="Examples:\n\n  renewals segments export.csv\n\n"
-             "  renewals segments export.csv --strategic-arr 1M --format csv > accounts.csv\n\n" + EXIT_CODES)
+@app.command(
+    epilog="Examples:\n\n  renewals segments export.csv\n\n"
+    "  renewals segments export.csv --strategic-arr 1M --format csv > accounts.csv\n\n" + EXIT_CODES
+)
 def segments(
     files: Files,
     fmt: FormatOption = None,
@@ -208,8 +230,10 @@ def segments(
     _deliver(render(segments_document(accounts, window), fmt), output)
 
 
-@app.command(epilog="Examples:\n\n  renewals validate export.csv\n\n"
-             "  renewals validate export.csv --rejects rejects.csv\n\n" + EXIT_CODES)
+@app.command(
+    epilog="Examples:\n\n  renewals validate export.csv\n\n"
+    "  renewals validate export.csv --rejects rejects.csv\n\n" + EXIT_CODES
+)
 def validate(
     files: Files,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json or markdown.")] = Format.table,
@@ -235,9 +259,11 @@ def validate(
         raise typer.Exit(ExitCode.DATA_ERROR)
 
 
-@app.command(epilog="Examples:\n\n  renewals sample demo.csv --rows 5000\n\n"
-             "  renewals sample big.parquet --rows 5000000 --seed 7\n\n"
-             "  renewals sample --style salesforce | head\n\n" + EXIT_CODES)
+@app.command(
+    epilog="Examples:\n\n  renewals sample demo.csv --rows 5000\n\n"
+    "  renewals sample big.parquet --rows 5000000 --seed 7\n\n"
+    "  renewals sample --style salesforce | head\n\n" + EXIT_CODES
+)
 def sample(
     path: Annotated[Path | None, typer.Argument(help="A .csv or .parquet file [default: CSV on stdout].")] = None,
     rows: Annotated[int, typer.Option(min=0, help="How many opportunities.")] = 1000,

@@ -24,8 +24,20 @@ TITLES = {
 
 # What a terminal has room for; csv, json, markdown and parquet carry every KPI column.
 BRIEF_KPIS = (
-    "opportunities", "accounts", "available", "resolution_rate", "close_rate", "conversion_rate",
-    "renewal_rate", "otrr", "iqrr", "retention_rate", "grr", "nrr", "past_due", "churned_value",
+    "opportunities",
+    "available",
+    "renewal_rate",
+    "resolution_rate",
+    "close_rate",
+    "conversion_rate",
+    "grr",
+    "nrr",
+    "retention_rate",
+    "otrr",
+    "iqrr",
+    "past_due",
+    "accounts",
+    "churned_value",
 )
 
 
@@ -68,10 +80,16 @@ def _overall_lines(overall: dict[str, Any]) -> list[tuple[str, str]]:
         return cell(column, overall[column])
 
     return [
-        ("Book", f"{show('opportunities')} opportunities · {show('accounts')} accounts · "
-                 f"{show('available')} available to renew"),
-        ("Renewal rate", f"{show('renewal_rate')} = resolution {show('resolution_rate_value')} × "
-                         f"close {show('close_rate_value')} × conversion {show('conversion_rate')} (by value)"),
+        (
+            "Book",
+            f"{show('opportunities')} opportunities · {show('accounts')} accounts · "
+            f"{show('available')} available to renew",
+        ),
+        (
+            "Renewal rate",
+            f"{show('renewal_rate')} = resolution {show('resolution_rate_value')} × "
+            f"close {show('close_rate_value')} × conversion {show('conversion_rate')} (by value)",
+        ),
         ("By count", f"resolution {show('resolution_rate')} · close {show('close_rate')}"),
         ("Retention", f"GRR {show('grr')} · NRR {show('nrr')} · logo retention {show('retention_rate')}"),
         ("Timeliness", f"on-time {show('otrr')} · in-quarter {show('iqrr')} · {show('past_due')} past due"),

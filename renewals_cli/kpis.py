@@ -14,14 +14,38 @@ import polars as pl
 from renewals_cli.segments import Thresholds, accounts, arr_partials
 
 GROUPINGS: tuple[str, ...] = (
-    "overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep",
+    "overall",
+    "segment",
+    "rep",
+    "batch",
+    "rep,segment",
+    "batch,segment",
+    "batch,rep",
 )
 
 KPI_COLUMNS: tuple[str, ...] = (
-    "opportunities", "accounts", "available", "won", "lost", "open",
-    "resolution_rate", "close_rate", "resolution_rate_value", "close_rate_value",
-    "conversion_rate", "uplift", "renewal_rate", "due", "past_due", "otrr", "iqrr",
-    "retention_rate", "grr", "nrr", "value_growth", "churned_value",
+    "opportunities",
+    "accounts",
+    "available",
+    "won",
+    "lost",
+    "open",
+    "resolution_rate",
+    "close_rate",
+    "resolution_rate_value",
+    "close_rate_value",
+    "conversion_rate",
+    "uplift",
+    "renewal_rate",
+    "due",
+    "past_due",
+    "otrr",
+    "iqrr",
+    "retention_rate",
+    "grr",
+    "nrr",
+    "value_growth",
+    "churned_value",
 )
 COUNT_COLUMNS = ("opportunities", "accounts", "won", "lost", "open", "due", "past_due")
 MONEY_COLUMNS = ("available", "churned_value")
@@ -91,10 +115,14 @@ def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> p
     The batch is the row's non-empty `batch`, else the calendar quarter of its expiry date.
     """
     batch = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
-    fine = rows.with_columns(batch=batch).group_by("account_id", "rep", "batch").agg(
-        **_row_partials(as_of),
-        **{e.meta.output_name(): e for e in arr_partials()},
-        account_name=pl.col("account_name").drop_nulls().first(),
+    fine = (
+        rows.with_columns(batch=batch)
+        .group_by("account_id", "rep", "batch")
+        .agg(
+            **_row_partials(as_of),
+            **{e.meta.output_name(): e for e in arr_partials()},
+            account_name=pl.col("account_name").drop_nulls().first(),
+        )
     )
     tiers = accounts(fine, thresholds).select("account_id", "segment", "account_arr")
     return fine.join(tiers, on="account_id", how="left").drop("arr_expiry", "arr_latest", "strategic_flag")
@@ -131,9 +159,7 @@ def _kpis() -> dict[str, pl.Expr]:
         "past_due": c("past_due").sum(),
         "otrr": ratio(c("on_time_n").sum(), c("due").sum()),
         "iqrr": ratio(c("in_quarter_n").sum(), n),
-        "retention_rate": ratio(
-            (at_stake_accounts & (c("won") > 0)).sum(), at_stake_accounts.sum()
-        ),
+        "retention_rate": ratio((at_stake_accounts & (c("won") > 0)).sum(), at_stake_accounts.sum()),
         "grr": ratio(c("retained_won").sum(), c("prior_at_stake").sum()),
         "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
         "value_growth": account_growth.filter(c("prior_won") > 0).mean(),

@@ -31,9 +31,7 @@ def collect_with_accounting(export: Export, query: pl.LazyFrame) -> tuple[pl.Dat
     return result, row_accounting(counts, reasons)
 
 
-def build_report(
-    export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]
-) -> Report:
+def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
     """Read the rows once: accounting and partials together; every grouping is rolled up from the partials."""
     fine, accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
     tables = kpi_tables(fine, groupings)
@@ -46,9 +44,7 @@ def build_report(
     )
 
 
-def account_segments(
-    export: Export, window: Window, thresholds: Thresholds
-) -> tuple[pl.DataFrame, RowAccounting]:
+def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
     fine = account_partials(export, window, thresholds)
     query = (

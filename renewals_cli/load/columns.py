@@ -4,24 +4,54 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from renewals_cli.errors import InputError
+
 # In SPEC order: when two headers match one canonical column, the earlier alias wins.
 ALIASES: dict[str, tuple[str, ...]] = {
     "account_id": (
-        "Account ID", "Account", "Account Name", "Customer", "Customer ID", "Company", "Company ID",
+        "Account ID",
+        "Account",
+        "Account Name",
+        "Customer",
+        "Customer ID",
+        "Company",
+        "Company ID",
     ),
     "rep": (
-        "Rep", "Owner", "Opportunity Owner", "Deal Owner", "Renewal Rep", "Account Owner", "Sales Agent",
+        "Rep",
+        "Owner",
+        "Opportunity Owner",
+        "Deal Owner",
+        "Renewal Rep",
+        "Account Owner",
+        "Sales Agent",
     ),
     "expiry_date": (
-        "Expiry Date", "Contract End Date", "End Date", "Renewal Date", "Expiration Date", "Term End Date",
+        "Expiry Date",
+        "Contract End Date",
+        "End Date",
+        "Renewal Date",
+        "Expiration Date",
+        "Term End Date",
     ),
     "prior_amount": (
-        "Prior Amount", "Available To Renew", "ATR", "Prior ARR", "Previous Amount", "Expiring ARR",
-        "Expiring Amount", "Original Amount",
+        "Prior Amount",
+        "Available To Renew",
+        "ATR",
+        "Prior ARR",
+        "Previous Amount",
+        "Expiring ARR",
+        "Expiring Amount",
+        "Original Amount",
     ),
     "status": ("Status", "Stage", "Opportunity Stage", "Deal Stage", "Outcome"),
     "renewal_amount": (
-        "Renewal Amount", "Amount (Converted)", "Amount", "Closed Amount", "New ARR", "Renewed Amount",
+        "Renewal Amount",
+        "Amount (Converted)",
+        "Amount",
+        "Closed Amount",
+        "New ARR",
+        "Renewed Amount",
     ),
     "close_date": ("Close Date", "Closed Date", "Resolution Date", "Date Closed"),
     "opportunity_id": ("Opportunity ID", "Deal ID", "Record ID", "ID"),
@@ -57,17 +87,13 @@ class ColumnMapping:
         return canonical in self.headers
 
 
-def resolve_columns(
-    headers: Sequence[str], overrides: Mapping[str, str], source: str
-) -> ColumnMapping:
+def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source: str) -> ColumnMapping:
     """Map headers to canonical columns: `--map` overrides first, then the canonical name, then aliases in order.
 
     A header feeds at most one canonical column; canonical columns are resolved in SPEC order, which is what
     makes `Account Name` the account id when there is no `Account ID`, and the account name when there is.
     Raises `InputError` for a missing required column or an override naming an absent header.
     """
-    from renewals_cli.errors import InputError
-
     by_norm: dict[str, str] = {}
     for header in headers:
         by_norm.setdefault(normalise(header), header)
@@ -85,10 +111,10 @@ def resolve_columns(
         if canonical in chosen:
             continue
         for candidate in (canonical, *aliases):
-            header = by_norm.get(normalise(candidate))
-            if header is not None and header not in claimed:
-                chosen[canonical] = header
-                claimed.add(header)
+            found = by_norm.get(normalise(candidate))
+            if found is not None and found not in claimed:
+                chosen[canonical] = found
+                claimed.add(found)
                 break
     missing = [c for c in REQUIRED if c not in chosen]
     if missing:

@@ -43,8 +43,7 @@ class Export:
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     """Open, map and type every file; rejected rows are marked with their reasons, never dropped."""
     sources = tuple(
-        open_source(path, encoding=options.encoding, delimiter=options.delimiter)
-        for path in expand_paths(patterns)
+        open_source(path, encoding=options.encoding, delimiter=options.delimiter) for path in expand_paths(patterns)
     )
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
     frames = [typed_rows(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
@@ -113,12 +112,8 @@ def rejected_rows(export: Export) -> pl.DataFrame:
     marked = export.rows.filter(pl.col("reject_reason").is_not_null()).select("source", "row", "reject_reason")
     parts = []
     for source in export.sources:
-        original = source.frame.with_row_index("row", offset=1).with_columns(
-            pl.all().exclude("row").cast(pl.String)
-        )
-        parts.append(
-            marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left")
-        )
+        original = source.frame.with_row_index("row", offset=1).with_columns(pl.all().exclude("row").cast(pl.String))
+        parts.append(marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left"))
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
     return frame.select("source", "row", pl.all().exclude("source", "row", "reject_reason"), "reject_reason")
 

@@ -31,7 +31,7 @@ def expand_paths(patterns: Sequence[str]) -> list[Path]:
     paths: list[Path] = []
     for pattern in patterns:
         if glob.has_magic(pattern) and not Path(pattern).exists():
-            matches = sorted(glob.glob(pattern))
+            matches = sorted(glob.glob(pattern))  # noqa: PTH207 - Path.glob takes no absolute patterns
             if not matches:
                 raise InputError(f"{pattern}: no file matches this pattern")
             paths.extend(Path(m) for m in matches)

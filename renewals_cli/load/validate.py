@@ -110,9 +110,7 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     reasons = [pl.when(condition.fill_null(False)).then(pl.lit(reason)) for condition, reason in checks]
     reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
     frame = frame.with_columns(reject_reason=pl.when(~pl.col("skipped") & (reason != "")).then(reason))
-    return frame.select(
-        pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items()
-    )
+    return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
 
 
 def _skipped(headers: Sequence[str]) -> pl.Expr:
@@ -146,9 +144,7 @@ def _date_layouts(
     if not evidence:
         return {name: values.DateLayout(pattern=options.date_format) for name in text_dates}
     try:
-        found = source.frame.select(
-            [e.implode() if e.meta.output_name() == "__cur" else e for e in evidence]
-        ).collect()
+        found = source.frame.select([e.implode() if e.meta.output_name() == "__cur" else e for e in evidence]).collect()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
     if "__cur" in found.columns:

@@ -106,13 +106,17 @@ def date(text: pl.Expr, layout: DateLayout) -> pl.Expr:
         candidates.append(_strptime(text, layout.pattern))
     if layout.slashed:
         parts = text.str.extract_groups(_SLASHED)
-        month, day = (("a", "b") if layout.slashed == "mdy" else ("b", "a"))
+        month, day = ("a", "b") if layout.slashed == "mdy" else ("b", "a")
         year = parts.struct.field("year")
-        full_year = pl.when(year.str.len_chars() == 2).then(
-            pl.when(year.cast(pl.Int32) < 70).then(pl.lit("20") + year).otherwise(pl.lit("19") + year)
-        ).otherwise(year)
+        full_year = (
+            pl.when(year.str.len_chars() == 2)
+            .then(pl.when(year.cast(pl.Int32) < 70).then(pl.lit("20") + year).otherwise(pl.lit("19") + year))
+            .otherwise(year)
+        )
         rebuilt = pl.concat_str(
-            full_year, parts.struct.field(month).str.zfill(2), parts.struct.field(day).str.zfill(2),
+            full_year,
+            parts.struct.field(month).str.zfill(2),
+            parts.struct.field(day).str.zfill(2),
             separator="-",
         )
         candidates.append(rebuilt.str.strptime(pl.Date, "%Y-%m-%d", strict=False))

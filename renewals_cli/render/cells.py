@@ -7,7 +7,15 @@ import polars as pl
 from renewals_cli.kpis import KPI_COLUMNS
 
 RATE_COLUMNS = frozenset(KPI_COLUMNS) - {
-    "opportunities", "accounts", "available", "won", "lost", "open", "due", "past_due", "churned_value",
+    "opportunities",
+    "accounts",
+    "available",
+    "won",
+    "lost",
+    "open",
+    "due",
+    "past_due",
+    "churned_value",
 }
 MONEY_COLUMNS = frozenset({"available", "churned_value", "arr", "prior_amount", "renewal_amount"})
 

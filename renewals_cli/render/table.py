@@ -1,6 +1,8 @@
-"""The terminal: a headline panel, then one Rich table per section with the columns that fit."""
+"""The terminal: a headline panel, then one Rich table per section with as many columns as the width allows."""
 
-from rich.console import Group, RenderableType
+from dataclasses import dataclass
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -8,17 +10,38 @@ from rich.text import Text
 from renewals_cli.render.cells import cell, is_numeric, label
 from renewals_cli.render.document import Document, Section
 
+# Borders and padding a Rich table spends on each column.
+COLUMN_CHROME = 3
 
-def _table(section: Section) -> Table:
-    frame = section.frame
-    columns = [c for c in section.brief if c in frame.columns] or frame.columns
-    table = Table(title=section.title, title_justify="left", title_style="bold", header_style="bold")
-    for column in columns:
-        numeric = is_numeric(frame.schema[column])
-        table.add_column(label(column), justify="right" if numeric else "left", no_wrap=not numeric)
-    for row in frame.select(columns).iter_rows():
-        table.add_row(*(cell(c, v) for c, v in zip(columns, row, strict=True)))
-    return table
+
+@dataclass(frozen=True)
+class FittedTable:
+    """A section as a table whose columns, in `brief` order, are cut to the console's width at print time."""
+
+    section: Section
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        frame = self.section.frame
+        wanted = [c for c in self.section.brief if c in frame.columns] or frame.columns
+        cells = {c: [cell(c, v) for v in frame[c]] for c in wanted}
+        columns: list[str] = []
+        used = 1
+        for column in wanted:
+            width = max([len(label(column)), *(len(text) for text in cells[column])]) + COLUMN_CHROME
+            if columns and used + width > options.max_width:
+                break
+            columns.append(column)
+            used += width
+        table = Table(title=self.section.title, title_justify="left", title_style="bold", header_style="bold")
+        for column in columns:
+            numeric = is_numeric(frame.schema[column])
+            table.add_column(label(column), justify="right" if numeric else "left", no_wrap=True)
+        for index in range(frame.height):
+            table.add_row(*(cells[c][index] for c in columns))
+        yield table
+        if len(columns) < len(wanted):
+            hidden = len(wanted) - len(columns)
+            yield Text(f"({hidden} more columns on a wider terminal; every KPI with --format csv)", style="dim")
 
 
 def _headline(document: Document) -> Panel:
@@ -33,5 +56,5 @@ def _headline(document: Document) -> Panel:
 def render(document: Document) -> RenderableType:
     """The headline (when there is one) and the tables, as one Rich renderable."""
     parts: list[RenderableType] = [_headline(document)] if document.headline else []
-    parts += [_table(section) for section in document.sections]
+    parts += [FittedTable(section) for section in document.sections]
     return Group(*parts)

@@ -1,0 +1,23 @@
+"""Shared fixtures: a fixed, colourless terminal for every test, and the hand-checked book of tests/data."""
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(autouse=True)
+def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Golden output must not depend on the developer's terminal."""
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+@pytest.fixture
+def book() -> Path:
+    """Seven opportunities whose KPIs are worked out by hand in tests/test_cli.py."""
+    return DATA / "book.csv"
