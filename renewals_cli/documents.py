@@ -143,12 +143,12 @@ def validation_document(export: Export, accounting: RowAccounting) -> Document:
     """How each file's headers were mapped, and why rows were rejected."""
     mapping = pl.DataFrame(
         [
-            {"file": str(source.path), "column": canonical, "header": mapping.header_for(canonical) or ""}
+            {"column": canonical, "header": mapping.header_for(canonical) or "", "file": str(source.path)}
             for source, mapping in zip(export.sources, export.mappings, strict=True)
             for canonical in CANONICAL
             if mapping.has(canonical)
         ],
-        schema={"file": pl.String, "column": pl.String, "header": pl.String},
+        schema={"column": pl.String, "header": pl.String, "file": pl.String},
     )
     reasons = pl.DataFrame(
         {"reject_reason": list(accounting.reasons), "rows": list(accounting.reasons.values())},

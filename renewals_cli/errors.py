@@ -35,3 +35,9 @@ class UsageError(RenewalsError):
     """An option value that the option parser could not check by itself."""
 
     exit_code = ExitCode.USAGE_ERROR
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a library's error message, to quote inside one of ours."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from renewals_cli.errors import InputError, first_line
 from renewals_cli.kpis import Window, in_window, kpi_tables, partials
 from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
 from renewals_cli.segments import Thresholds
@@ -27,7 +28,11 @@ def account_partials(export: Export, window: Window, thresholds: Thresholds) -> 
 
 def collect_with_accounting(export: Export, query: pl.LazyFrame) -> tuple[pl.DataFrame, RowAccounting]:
     """Collect a query over the export together with its row accounting, sharing one read of the files."""
-    result, counts, reasons = pl.collect_all([query, accounting_query(export.rows), reasons_query(export.rows)])
+    try:
+        result, counts, reasons = pl.collect_all([query, accounting_query(export.rows), reasons_query(export.rows)])
+    except pl.exceptions.PolarsError as exc:
+        names = ", ".join(str(s.path) for s in export.sources)
+        raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
     return result, row_accounting(counts, reasons)
 
 

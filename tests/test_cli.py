@@ -219,7 +219,7 @@ def test_validate_exits_1_on_rejections(capsys: pytest.CaptureFixture[str], tmp_
     payload = json.loads(result.stdout)
     assert payload["rows"]["rejected"] == 2
     assert payload["rows"]["reject_reasons"]["negative prior_amount"] == 1
-    assert {"file": str(tmp_path / "mixed.csv"), "column": "expiry_date", "header": "expiry_date"} in payload["columns"]
+    assert {"column": "expiry_date", "header": "expiry_date", "file": str(tmp_path / "mixed.csv")} in payload["columns"]
 
 
 def test_validate_exits_0_on_a_clean_file(capsys: pytest.CaptureFixture[str], book: Path) -> None:

@@ -106,7 +106,8 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
                 f"(headers: {', '.join(headers)})"
             )
         chosen[canonical] = actual
-    claimed = set(chosen.values())
+    # Only alias matches claim a header: `--map expiry_date=close_date` still leaves `close_date` its own column.
+    claimed: set[str] = set()
     for canonical, aliases in ALIASES.items():
         if canonical in chosen:
             continue

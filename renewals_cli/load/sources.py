@@ -8,10 +8,12 @@ from pathlib import Path
 
 import polars as pl
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, first_line
 
 PARQUET_MAGIC = b"PAR1"
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK\x03\x04"  # xlsx, zip
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
+GZIP_MAGIC = b"\x1f\x8b"
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
 
@@ -27,7 +29,8 @@ class Source:
 
 
 def expand_paths(patterns: Sequence[str]) -> list[Path]:
-    """Expand each argument that is a glob; keep the order given. A glob matching nothing is an error."""
+    """Expand each argument that is a glob; keep the order given, each file once. A glob matching nothing is an
+    error."""
     paths: list[Path] = []
     for pattern in patterns:
         if glob.has_magic(pattern) and not Path(pattern).exists():
@@ -37,7 +40,11 @@ def expand_paths(patterns: Sequence[str]) -> list[Path]:
             paths.extend(Path(m) for m in matches)
         else:
             paths.append(Path(pattern))
-    return paths
+    # A file named twice (`a.csv` and `*.csv`) is read once: its rows are not counted twice.
+    unique: dict[Path, Path] = {}
+    for path in paths:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
 
 
 def open_source(path: Path, *, encoding: str | None, delimiter: str | None) -> Source:
@@ -53,8 +60,10 @@ def open_source(path: Path, *, encoding: str | None, delimiter: str | None) -> S
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
     if head.startswith(PARQUET_MAGIC) or path.suffix.lower() in (".parquet", ".pq"):
         return _open_parquet(path)
-    if head.startswith(ZIP_MAGIC):
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         raise InputError(f"{path}: looks like a spreadsheet or zip file; export it as CSV or Parquet")
+    if head.startswith(GZIP_MAGIC):
+        raise InputError(f"{path}: is compressed; decompress it first (CSV or Parquet expected)")
     if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise InputError(f"{path}: the file is empty, expected a header row and renewal opportunities")
     return _open_csv(path, head, encoding=encoding, delimiter=delimiter)
@@ -62,10 +71,10 @@ def open_source(path: Path, *, encoding: str | None, delimiter: str | None) -> S
 
 def _open_parquet(path: Path) -> Source:
     try:
-        schema = pl.read_parquet_schema(path)
+        schema = pl.scan_parquet(path, glob=False).collect_schema()
     except Exception as exc:  # polars raises several unrelated types for a damaged file
         raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-    return Source(path=path, frame=pl.scan_parquet(path), headers=tuple(schema), kind="parquet")
+    return Source(path=path, frame=pl.scan_parquet(path, glob=False), headers=tuple(schema), kind="parquet")
 
 
 def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str | None) -> Source:
@@ -91,7 +100,7 @@ def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str |
         frame = _scan(data, separator)
         headers = tuple(frame.collect_schema().names())
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{path}: not a readable CSV file ({_first_line(exc)})") from None
+        raise InputError(f"{path}: not a readable CSV file ({first_line(exc)})") from None
     return Source(path=path, frame=frame, headers=headers, kind="csv")
 
 
@@ -103,7 +112,7 @@ def _scan(data: Path | bytes, separator: str) -> pl.LazyFrame:
         "missing_columns": "insert",
     }
     if isinstance(data, Path):
-        return pl.scan_csv(data, **options)  # type: ignore[arg-type]
+        return pl.scan_csv(data, glob=False, **options)  # type: ignore[arg-type]
     return pl.read_csv(data, **options).lazy()  # type: ignore[arg-type]
 
 
@@ -157,7 +166,3 @@ def _count_unquoted(line: str, delimiter: str) -> int:
         elif char == delimiter and not in_quotes:
             count += 1
     return count
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

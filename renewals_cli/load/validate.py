@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import values
 from renewals_cli.load.columns import ColumnMapping, currency_header
 from renewals_cli.load.sources import Source
@@ -146,7 +146,7 @@ def _date_layouts(
     try:
         found = source.frame.select([e.implode() if e.meta.output_name() == "__cur" else e for e in evidence]).collect()
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{source.path}: cannot be read as CSV ({str(exc).splitlines()[0]})") from None
+        raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
     if "__cur" in found.columns:
         currencies = sorted(c for c in found["__cur"][0] if c)
         if len(currencies) > 1:

@@ -15,11 +15,15 @@ _NUMBER_POINT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _NUMBER_COMMA = r"(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?|,\d+"
 
 
+# ISO 4217 codes a CRM writes beside an amount; any other letters make the amount unparseable.
+_CODES = "(?:USD|EUR|GBP|JPY|CAD|AUD|NZD|CHF|SEK|NOK|DKK|PLN|CZK|HUF|CNY|HKD|SGD|INR|KRW|BRL|MXN|ZAR|ILS|AED|SAR|TRY)"
+
+
 def _money_pattern(number: str) -> str:
     # `(1,234.50)` is negative, as accountants write it; a currency code or symbol may stand either side.
     return (
-        r"^\s*(?P<open>\()?\s*(?P<minus>-)?\s*(?:[A-Za-z]{3}\s*)?[$€£¥]?\s*(?P<minus2>-)?\s*"
-        rf"(?P<number>{number})\s*(?P<suffix>[kKmMbB])?\s*(?:[A-Za-z]{{3}}|[$€£¥])?\s*(?P<close>\))?\s*$"
+        rf"^\s*(?P<open>\()?\s*(?P<minus>-)?\s*(?:{_CODES}\s*)?[$€£¥]?\s*(?P<minus2>-)?\s*"
+        rf"(?P<number>{number})\s*(?P<suffix>[kKmMbB])?\s*(?:{_CODES}|[$€£¥])?\s*(?P<close>\))?\s*$"
     )
 
 
@@ -54,8 +58,13 @@ def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> p
 
 # ---------------------------------------------------------------------------------------------- dates
 
-_ISO = r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$"
-_SLASHED = r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<year>\d{4}|\d{2})(?:[T ,]+.*)?$"
+# A time of day after a date: `14:22`, `14:22:05.123Z`, `2:15 PM`, `09:00:00+02:00`, `10:00 UTC`.
+_TIME = (
+    r"(?:[T ,]\s*(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"  # hours:minutes[:seconds[.fraction]]
+    r"(?:\s?[AaPp][Mm])?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?)?"  # [AM/PM] [zone]
+)
+_ISO = rf"^\s*(\d{{4}}-\d{{2}}-\d{{2}}){_TIME}\s*$"
+_SLASHED = rf"^\s*(?P<a>\d{{1,2}})[/.-](?P<b>\d{{1,2}})[/.-](?P<year>\d{{4}}|\d{{2}}){_TIME}\s*$"
 
 
 @dataclass(frozen=True)

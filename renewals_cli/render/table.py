@@ -41,7 +41,7 @@ class FittedTable:
         yield table
         if len(columns) < len(wanted):
             hidden = len(wanted) - len(columns)
-            yield Text(f"({hidden} more columns on a wider terminal; every KPI with --format csv)", style="dim")
+            yield Text(f"({hidden} more columns on a wider terminal, or with --format csv)", style="dim")
 
 
 def _headline(document: Document) -> Panel:
