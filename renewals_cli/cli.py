@@ -275,15 +275,15 @@ def sample(
     """Write a realistic synthetic CRM renewal export, for demos, tests and benchmarks."""
     from renewals_cli import sample as generator
 
-    if style not in ("canonical", "salesforce", "hubspot"):
-        raise UsageError(f"--style {style}: expected canonical, salesforce or hubspot")
+    if style not in generator.STYLES:
+        raise UsageError(f"--style {style}: expected one of {', '.join(generator.STYLES)}")
     day = as_of.date() if as_of else dt.date.today()
     if path is None:
-        console.emit(generator.generate(rows, seed=seed, style=style, as_of=day).write_csv())  # type: ignore[arg-type]
+        console.emit(generator.generate(rows, seed=seed, style=style, as_of=day).write_csv())
         return
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise UsageError(f"{path}: the sample is written as .csv or .parquet")
-    generator.write_sample(path, rows, seed=seed, style=style, as_of=day)  # type: ignore[arg-type]
+    generator.write_sample(path, rows, seed=seed, style=style, as_of=day)
     console.say(f"Wrote {rows:,} opportunities to {path}")
 
 

@@ -50,6 +50,10 @@ KPI_COLUMNS: tuple[str, ...] = (
 COUNT_COLUMNS = ("opportunities", "accounts", "won", "lost", "open", "due", "past_due")
 MONEY_COLUMNS = ("available", "churned_value")
 
+# Money is summed as exact decimals (to a millionth): a float sum depends on the order threads add rows in,
+# so the same export would give reports that differ in the last digits from run to run.
+MONEY = pl.Decimal(38, 6)
+
 
 @dataclass(frozen=True)
 class Window:
@@ -84,7 +88,7 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     status = pl.col("status")
     won, lost, open_ = status == "won", status == "lost", status == "open"
     expiry, close = pl.col("expiry_date"), pl.col("close_date")
-    prior, renewal = pl.col("prior_amount"), pl.col("renewal_amount")
+    prior, renewal = pl.col("prior_amount").cast(MONEY), pl.col("renewal_amount").cast(MONEY)
     due = expiry <= as_of
     at_stake = won | lost | due  # rows that count for retention, GRR and NRR
     return {
@@ -129,8 +133,8 @@ def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> p
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """numerator / denominator, null when the denominator is 0."""
-    return pl.when(denominator != 0).then(numerator / denominator)
+    """numerator / denominator as a float, null when the denominator is 0."""
+    return pl.when(denominator != 0).then(numerator.cast(pl.Float64) / denominator.cast(pl.Float64))
 
 
 def _kpis() -> dict[str, pl.Expr]:
@@ -140,11 +144,11 @@ def _kpis() -> dict[str, pl.Expr]:
     available = c("available").sum()
     prior_won, prior_lost, renewal_won = c("prior_won").sum(), c("prior_lost").sum(), c("renewal_won").sum()
     at_stake_accounts = c("at_stake_n") > 0
-    account_growth = (c("renewal_won") - c("prior_won")) / c("prior_won")
+    account_growth = ratio(c("renewal_won") - c("prior_won"), c("prior_won"))
     return {
         "opportunities": n,
         "accounts": pl.len().cast(pl.Int64),
-        "available": available,
+        "available": available.cast(pl.Float64),
         "won": won,
         "lost": lost,
         "open": c("open").sum(),
@@ -163,7 +167,7 @@ def _kpis() -> dict[str, pl.Expr]:
         "grr": ratio(c("retained_won").sum(), c("prior_at_stake").sum()),
         "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
         "value_growth": account_growth.filter(c("prior_won") > 0).mean(),
-        "churned_value": prior_lost,
+        "churned_value": prior_lost.cast(pl.Float64),
     }
 
 
@@ -176,10 +180,11 @@ def kpi_table(partials_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
     """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order."""
     keys = keys_of(grouping)
     sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
-    per_account = partials_.group_by(*keys, "account_id").agg(sums)
+    # Sorted so that the float mean of `value_growth` adds accounts in the same order on every run.
+    per_account = partials_.group_by(*keys, "account_id").agg(sums).sort(*keys, "account_id")
     if not keys:
         return per_account.select(pl.lit("all").alias("group"), **_kpis())
-    table = per_account.group_by(*keys).agg(**_kpis()).sort(keys)
+    table = per_account.group_by(*keys, maintain_order=True).agg(**_kpis()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 

@@ -40,7 +40,7 @@ def accounts(partials: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
     latest = pl.col("arr_expiry").max()
     arr_value = pl.col("arr_latest").filter(pl.col("arr_expiry") == latest).max()
     per_account = partials.group_by("account_id").agg(
-        account_arr=pl.coalesce(arr_value, pl.col("available").sum()),
+        account_arr=pl.coalesce(arr_value, pl.col("available").sum().cast(pl.Float64)),
         strategic_flag=pl.col("strategic_flag").any(),
     )
     segment = (

@@ -50,7 +50,7 @@ def _headline(document: Document) -> Panel:
     grid.add_column()
     for name, text in document.headline:
         grid.add_row(name, Text(text))
-    return Panel(grid, title=document.title, title_align="left", expand=False)
+    return Panel(grid, title=document.title, title_align="left", expand=False, border_style="cyan")
 
 
 def render(document: Document) -> RenderableType:
