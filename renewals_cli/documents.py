@@ -11,6 +11,7 @@ from renewals_cli.load.export import Export, RowAccounting
 from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
 from renewals_cli.report import Report
+from renewals_cli.targets import Targets, misses
 
 TITLES = {
     "overall": "Overall",
@@ -97,7 +98,19 @@ def _overall_lines(overall: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def report_document(report: Report, groupings: list[str], *, headline: bool) -> Document:
+def _targets_text(report: Report, targets: Targets) -> str:
+    checked = [g for g in ("overall", "segment", "rep") if g in report.tables]
+    missed = [miss for g in checked for _, miss in misses(report.tables[g], g, targets)]
+    if not missed:
+        return "every target met"
+    shown = "; ".join(str(miss) for miss in missed[:3])
+    more = f"; and {len(missed) - 3} more" if len(missed) > 3 else ""
+    return f"{len(missed)} missed: {shown}{more}"
+
+
+def report_document(
+    report: Report, groupings: list[str], *, headline: bool, targets: Targets | None = None
+) -> Document:
     """The report's tables in the order asked for, with the headline when people will read it."""
     window = report.window
     facts: dict[str, Any] = {
@@ -116,6 +129,8 @@ def report_document(report: Report, groupings: list[str], *, headline: bool) -> 
         overall = report.tables.get("overall")
         if overall is not None and overall.height:
             lines += _overall_lines(overall.row(0, named=True))
+        if targets:
+            lines.append(("Targets", _targets_text(report, targets)))
     shown = [g for g in groupings if not (headline and g == "overall" and len(groupings) > 1)]
     sections = tuple(
         Section(
@@ -123,6 +138,9 @@ def report_document(report: Report, groupings: list[str], *, headline: bool) -> 
             title=TITLES[grouping],
             frame=report.tables[grouping],
             brief=(*[c for c in report.tables[grouping].columns if c not in KPI_COLUMNS], *BRIEF_KPIS),
+            below=frozenset(
+                (index, miss.kpi) for index, miss in misses(report.tables[grouping], grouping, targets or Targets())
+            ),
         )
         for grouping in shown
     )
@@ -163,3 +181,35 @@ def validation_document(export: Export, accounting: RowAccounting) -> Document:
         facts={"rows": accounting_facts(accounting)},
         headline=(("Rows", accounting_text(accounting)),),
     )
+
+
+def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, headline: bool) -> Document:
+    """The renewal worklist, with a count and value per action when people read it."""
+    lines: list[tuple[str, str]] = []
+    if headline:
+        lines = [("As of", as_of.isoformat()), ("Horizon", f"{days} days, past-due renewals included")]
+        by_action = worklist.group_by("action", maintain_order=True).agg(
+            pl.len().alias("n"), pl.col("prior_amount").sum().alias("value")
+        )
+        for action, n, value in by_action.iter_rows():
+            lines.append((ACTION_LABELS.get(action, action), f"{n:,} opportunities · {value:,.0f} to renew"))
+    return Document(
+        title="Renewal worklist",
+        sections=(
+            Section(name="opportunities", title="Open renewals by expiry date", frame=worklist, brief=WORKLIST_BRIEF),
+        ),
+        facts={"as_of": as_of.isoformat(), "days": days},
+        headline=tuple(lines),
+    )
+
+
+WORKLIST_BRIEF = (
+    "account_name", "action", "days_to_expiry", "prior_amount", "rep", "expiry_date", "segment", "account_id",
+    "opportunity_id",
+)  # fmt: skip
+ACTION_LABELS = {
+    "past_due": "Past due",
+    "due_90": "Due in 90 days",
+    "quote_window": "Quote now (91–120 days)",
+    "upcoming": "Later",
+}

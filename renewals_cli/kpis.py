@@ -11,17 +11,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
 from renewals_cli.segments import Thresholds, accounts, arr_partials
-
-GROUPINGS: tuple[str, ...] = (
-    "overall",
-    "segment",
-    "rep",
-    "batch",
-    "rep,segment",
-    "batch,segment",
-    "batch,rep",
-)
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",

@@ -1,5 +1,6 @@
 """The report: row accounting plus KPI tables for the requested groupings, from one pass over the rows."""
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from renewals_cli.errors import InputError, first_line
 from renewals_cli.kpis import Window, in_window, kpi_tables, partials
 from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
 from renewals_cli.segments import Thresholds
+from renewals_cli.worklist import worklist
 
 
 @dataclass(frozen=True)
@@ -63,5 +65,28 @@ def account_segments(export: Export, window: Window, thresholds: Thresholds) -> 
         )
         .sort(["arr", "account_id"], descending=[True, False])
         .with_columns(pl.col("segment").cast(pl.String))
+    )
+    return collect_with_accounting(export, query)
+
+
+def renewal_worklist(
+    export: Export,
+    as_of: dt.date,
+    thresholds: Thresholds,
+    *,
+    days: int,
+    reps: Sequence[str] = (),
+    segments: Sequence[str] = (),
+) -> tuple[pl.DataFrame, RowAccounting]:
+    """The open opportunities to work now (see `worklist.worklist`), segments from every accepted row."""
+    accounts = account_partials(export, Window(as_of=as_of), thresholds).select("account_id", "segment").unique()
+    query = worklist(
+        export.accepted(),
+        accounts,
+        as_of=as_of,
+        days=days,
+        reps=reps,
+        segments=segments,
+        with_opportunity_id=export.has("opportunity_id"),
     )
     return collect_with_accounting(export, query)

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-SEGMENTS = ("strategic", "enterprise", "smb")
+from renewals_cli.names import SEGMENTS as SEGMENTS  # re-exported for the core's users
+
 Segment = pl.Enum(SEGMENTS)  # sorts in tier order, not alphabetically
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from renewals_cli.render import RENDERERS, Format
+from renewals_cli.names import Format
+from renewals_cli.render import RENDERERS
 from tests.clirun import run
 from tests.conftest import GOLDEN
 

@@ -1,8 +1,10 @@
 """The installed `renewals` command in a real process: pipes, colour, and no traceback on bad input."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,18 @@ def test_bad_input_is_one_line_without_traceback(tmp_path: Path, name: str, cont
             assert message in result.stderr
             assert result.stderr.startswith("Error: ")
             assert result.stderr.count("\n") == 1
+
+
+def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [str(RENEWALS), "sample", str(tmp_path / "big.parquet"), "--rows", "20000000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert stderr == "Interrupted.\n"
+    assert not (tmp_path / "big.parquet").exists()

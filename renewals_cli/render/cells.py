@@ -46,6 +46,13 @@ LABELS = {
     "rep": "Rep",
     "batch": "Batch",
     "group": "Group",
+    "days_to_expiry": "Days",
+    "prior_amount": "Prior amount",
+    "expiry_date": "Expiry",
+    "account_name": "Account",
+    "opportunity_id": "Opportunity",
+    "account_id": "Account ID",
+    "action": "Action",
 }
 
 

@@ -8,12 +8,14 @@ import polars as pl
 
 @dataclass(frozen=True)
 class Section:
-    """One table: `name` is its JSON key and heading; `brief` the columns a terminal has room for."""
+    """One table: `name` is its JSON key; `brief` the columns a terminal has room for, in order; `below` the
+    (row index, column) cells under their target."""
 
     name: str
     title: str
     frame: pl.DataFrame
     brief: tuple[str, ...] = ()
+    below: frozenset[tuple[int, str]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,12 @@ def _table(section: Section) -> list[str]:
         "| " + " | ".join(_escape(label(c)) for c in columns) + " |",
         "|" + "|".join("---:" if numeric[i] else "---" for i in range(len(columns))) + "|",
     ]
-    lines += ["| " + " | ".join(_escape(cell(c, v)) for c, v in zip(columns, row, strict=True)) + " |" for row in rows]
+    for index, row in enumerate(rows):
+        texts = [
+            _escape(cell(c, v)) + (" ▼" if (index, c) in section.below else "")
+            for c, v in zip(columns, row, strict=True)
+        ]
+        lines.append("| " + " | ".join(texts) + " |")
     return lines
 
 

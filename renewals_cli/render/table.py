@@ -12,6 +12,8 @@ from renewals_cli.render.document import Document, Section
 
 # Borders and padding a Rich table spends on each column.
 COLUMN_CHROME = 3
+# Longer text (an account name) is cut with an ellipsis rather than crowd out the numbers.
+TEXT_WIDTH = 28
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,9 @@ class FittedTable:
 
     section: Section
 
+    def _cap(self, column: str) -> int:
+        return 10**6 if is_numeric(self.section.frame.schema[column]) else TEXT_WIDTH
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         frame = self.section.frame
         wanted = [c for c in self.section.brief if c in frame.columns] or frame.columns
@@ -27,7 +32,8 @@ class FittedTable:
         columns: list[str] = []
         used = 1
         for column in wanted:
-            width = max([len(label(column)), *(len(text) for text in cells[column])]) + COLUMN_CHROME
+            width = min(max([len(label(column)), *(len(text) for text in cells[column])]), self._cap(column))
+            width += COLUMN_CHROME
             if columns and used + width > options.max_width:
                 break
             columns.append(column)
@@ -35,9 +41,16 @@ class FittedTable:
         table = Table(title=self.section.title, title_justify="left", title_style="bold", header_style="bold")
         for column in columns:
             numeric = is_numeric(frame.schema[column])
-            table.add_column(label(column), justify="right" if numeric else "left", no_wrap=True)
+            table.add_column(
+                label(column),
+                justify="right" if numeric else "left",
+                no_wrap=True,
+                overflow="ellipsis",
+                max_width=None if numeric else self._cap(column),
+            )
+        below = self.section.below
         for index in range(frame.height):
-            table.add_row(*(cells[c][index] for c in columns))
+            table.add_row(*(Text(cells[c][index], style="bold red" if (index, c) in below else "") for c in columns))
         yield table
         if len(columns) < len(wanted):
             hidden = len(wanted) - len(columns)

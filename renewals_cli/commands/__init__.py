@@ -1,0 +1,1 @@
+"""The commands of `renewals`, one module each; `app` collects them."""

@@ -1,0 +1,18 @@
+"""The Typer application every command module registers with."""
+
+import typer
+
+EXIT_CODES = "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted."
+
+app = typer.Typer(
+    name="renewals",
+    help=f"Renewal performance reports from CRM exports (CSV or Parquet).\n\n{EXIT_CODES}",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # a traceback with locals would print customer rows
+    add_completion=False,
+)
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: its examples, then the exit codes."""
+    return "Examples:\n\n" + "\n\n".join(f"  {line}" for line in lines) + f"\n\n{EXIT_CODES}"

@@ -1,0 +1,48 @@
+"""Options shared by several commands, declared once."""
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from renewals_cli.names import Format
+
+Files = Annotated[
+    list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
+]
+Config = Annotated[Path | None, typer.Option("--config", help="Settings file [default: ./renewals.toml if present].")]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option("--map", metavar="CANONICAL=HEADER", help="Read a canonical column from HEADER."),
+]
+Encoding = Annotated[str | None, typer.Option(help="Text encoding (a Python codec name); detected by default.")]
+Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter: one character or 'tab'; detected by default.")]
+DateFormat = Annotated[str | None, typer.Option(help="strftime layout of non-ISO dates, e.g. %d/%m/%Y.")]
+DecimalComma = Annotated[bool | None, typer.Option("--decimal-comma", help="Amounts are written 1.234,50.")]
+From = Annotated[
+    dt.datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Window start on expiry date, inclusive."),
+]
+To = Annotated[
+    dt.datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Window end on expiry date, inclusive."),
+]
+Quarter = Annotated[
+    str | None,
+    typer.Option(metavar="current|previous|YYYY-Qn", help="Window: one calendar quarter of expiry dates."),
+]
+AsOf = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date [default: today]."),
+]
+StrategicArr = Annotated[str | None, typer.Option(help="Account ARR from which an account is strategic [500000].")]
+SmbArr = Annotated[str | None, typer.Option(help="Account ARR from which an account is enterprise, not SMB [200000].")]
+OutputPath = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, atomically.")]
+FormatOption = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format [default: table, or from the --output suffix]."),
+]
+Rejects = Annotated[Path | None, typer.Option(help="Write every rejected row, with its reject_reason, as CSV.")]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row is rejected.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]

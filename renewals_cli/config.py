@@ -1,0 +1,179 @@
+"""`renewals.toml`: column and status mappings, value layouts, segment thresholds, KPI targets, coverage (SPEC §5).
+
+The file is optional: `--config PATH`, else `renewals.toml` in the working directory. Command-line options win
+over it. Unknown keys and wrong types are errors that name the key.
+"""
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from renewals_cli.errors import InputError
+from renewals_cli.load.columns import CANONICAL
+from renewals_cli.load.values import LOST, WON
+from renewals_cli.segments import SEGMENTS
+from renewals_cli.targets import TARGET_KPIS, Targets
+
+DEFAULT_NAME = "renewals.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything `renewals.toml` can say; each field None (or empty) when the file does not say it."""
+
+    source: Path | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
+    won: tuple[str, ...] = WON
+    lost: tuple[str, ...] = LOST
+    date_format: str | None = None
+    decimal_comma: bool | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    strategic_arr: float | None = None
+    smb_arr: float | None = None
+    targets: Targets = field(default_factory=Targets)
+    coverage_target: float | None = None
+    csm_costs: Mapping[str, object] | None = None
+
+
+def find_config(explicit: Path | None, cwd: Path | None = None) -> Config:
+    """Read `--config PATH` (which must exist), else `./renewals.toml` if there is one, else the defaults."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise InputError(f"{explicit}: no such configuration file")
+        return read_config(explicit)
+    default = (cwd or Path.cwd()) / DEFAULT_NAME
+    return read_config(default) if default.is_file() else Config()
+
+
+def read_config(path: Path) -> Config:
+    """Parse and check one configuration file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc})") from None
+    return _Reader(path).config(data)
+
+
+class _Reader:
+    """Checks each key's type, naming the key (`[segments] smb_arr`) in every error."""
+
+    TOP = ("columns", "status", "date_format", "decimal_comma", "encoding", "delimiter", "segments", "targets",
+           "coverage", "csm_costs")  # fmt: skip
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> InputError:
+        return InputError(f"{self.path}: {key} {problem}")
+
+    def known(self, table: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.fail(f"{where}{key}", f"is not a known key (expected one of: {', '.join(allowed)})")
+
+    def table(self, data: Mapping[str, Any], key: str, where: str = "") -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail(f"{where}{key}", "must be a table")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, where: str = "") -> str | None:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.fail(f"{where}{key}", "must be a string")
+        return value
+
+    def number(self, value: object, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, "must be a number")
+        if value < 0:
+            raise self.fail(key, "must not be negative")
+        return float(value)
+
+    def labels(self, data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"[status] {key}", "must be a list of strings")
+        return tuple(value)
+
+    def config(self, data: Mapping[str, Any]) -> Config:
+        self.known(data, self.TOP, "")
+        columns = self.table(data, "columns")
+        self.known(columns, CANONICAL, "[columns] ")
+        for key, header in columns.items():
+            if not isinstance(header, str):
+                raise self.fail(f"[columns] {key}", "must be a header name (a string)")
+        won, lost = self.status(self.table(data, "status"))
+        segments = self.table(data, "segments")
+        self.known(segments, ("strategic_arr", "smb_arr"), "[segments] ")
+        coverage = self.table(data, "coverage")
+        self.known(coverage, ("target",), "[coverage] ")
+        decimal_comma = data.get("decimal_comma")
+        if decimal_comma is not None and not isinstance(decimal_comma, bool):
+            raise self.fail("decimal_comma", "must be true or false")
+        return Config(
+            source=self.path,
+            columns=dict(columns),
+            won=won,
+            lost=lost,
+            date_format=self.text(data, "date_format"),
+            decimal_comma=decimal_comma,
+            encoding=self.text(data, "encoding"),
+            delimiter=self.text(data, "delimiter"),
+            strategic_arr=self.optional_number(segments, "strategic_arr", "[segments] "),
+            smb_arr=self.optional_number(segments, "smb_arr", "[segments] "),
+            targets=self.targets(self.table(data, "targets")),
+            coverage_target=self.optional_number(coverage, "target", "[coverage] "),
+            csm_costs=dict(self.table(data, "csm_costs")) if "csm_costs" in data else None,
+        )
+
+    def optional_number(self, data: Mapping[str, Any], key: str, where: str) -> float | None:
+        return None if key not in data else self.number(data[key], f"{where}{key}")
+
+    def status(self, data: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Labels named in the file join the defaults and take precedence over them."""
+        self.known(data, ("won", "lost", "open"), "[status] ")
+        won, lost, open_ = (self.labels(data, key) for key in ("won", "lost", "open"))
+
+        def folded(labels: tuple[str, ...]) -> set[str]:
+            return {re.sub(r"[\W_]+", "", label.casefold()) for label in labels}
+
+        def keep(defaults: tuple[str, ...], others: tuple[str, ...]) -> tuple[str, ...]:
+            taken = folded(others)
+            return tuple(label for label in defaults if re.sub(r"[\W_]+", "", label.casefold()) not in taken)
+
+        return keep(WON, lost + open_) + won, keep(LOST, won + open_) + lost
+
+    def targets(self, data: Mapping[str, Any]) -> Targets:
+        overall: dict[str, float] = {}
+        per_segment: dict[str, dict[str, float]] = {}
+        rep: dict[str, float] = {}
+        for key, value in data.items():
+            if key in SEGMENTS or key == "rep":
+                if not isinstance(value, dict):
+                    raise self.fail(f"[targets.{key}]", "must be a table of KPI = minimum")
+                minimums = {kpi: self.target(f"[targets.{key}] {kpi}", kpi, v) for kpi, v in value.items()}
+                if key == "rep":
+                    rep = minimums
+                else:
+                    per_segment[key] = minimums
+            else:
+                overall[key] = self.target(f"[targets] {key}", key, value)
+        return Targets(overall=overall, segments=per_segment, rep=rep)
+
+    def target(self, where: str, kpi: str, value: object) -> float:
+        if kpi not in TARGET_KPIS:
+            raise self.fail(
+                where,
+                f"is not a KPI a target can be set for (rates: {', '.join(TARGET_KPIS)}; "
+                f"per group: [targets.{'|'.join(SEGMENTS)}|rep])",
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, "must be a number (a fraction such as 0.85)")
+        return float(value)
