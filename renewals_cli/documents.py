@@ -46,6 +46,11 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """`1 account`, `2,000 accounts`."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def window_text(window: Window) -> str:
     """`every row`, `2026-01-01 to 2026-03-31`, `from 2026-01-01`, `to 2026-03-31`."""
     if window.start and window.end:
@@ -83,7 +88,8 @@ def _overall_lines(overall: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         (
             "Book",
-            f"{show('opportunities')} opportunities · {show('accounts')} accounts · "
+            f"{plural(overall['opportunities'], 'opportunity', 'opportunities')} · "
+            f"{plural(overall['accounts'], 'account', 'accounts')} · "
             f"{show('available')} available to renew",
         ),
         (
@@ -192,7 +198,12 @@ def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, head
             pl.len().alias("n"), pl.col("prior_amount").sum().alias("value")
         )
         for action, n, value in by_action.iter_rows():
-            lines.append((ACTION_LABELS.get(action, action), f"{n:,} opportunities · {value:,.0f} to renew"))
+            lines.append(
+                (
+                    ACTION_LABELS.get(action, action),
+                    f"{plural(n, 'opportunity', 'opportunities')} · {value:,.0f} to renew",
+                )
+            )
     return Document(
         title="Renewal worklist",
         sections=(

@@ -238,7 +238,7 @@ def test_segments_csv_neutralises_formulas(capsys: pytest.CaptureFixture[str], b
     assert '\'=HYPERLINK("x")' in frame["account_name"].to_list()
 
 
-@pytest.mark.parametrize("command", ["report", "segments", "validate", "sample"])
+@pytest.mark.parametrize("command", ["report", "segments", "validate", "sample", "upcoming"])
 def test_every_command_has_help_with_examples(capsys: pytest.CaptureFixture[str], command: str) -> None:
     result = run(capsys, command, "--help")
     assert result.exit_code == 0
@@ -252,3 +252,28 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="no such file"):
         main(["report", str(tmp_path / "nope.csv"), "--debug"])
+
+
+def test_upcoming_worklist_worked_by_hand(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+    result = run(capsys, "upcoming", str(book), "--as-of", AS_OF, "--format", "csv")
+    assert result.exit_code == 0
+    # Open rows: OP-05 expired 2026-04-30 (-1 day, past due), OP-06 expires 2026-06-30 (60 days).
+    assert result.stdout.splitlines() == [
+        "opportunity_id,account_id,account_name,rep,segment,expiry_date,days_to_expiry,prior_amount,action",
+        "OP-05,GAMMA,Gamma Ltd,Bob Ray,smb,2026-04-30,-1,20000.0,past_due",
+        "OP-06,DELTA,Delta Inc,Bob Ray,strategic,2026-06-30,60,50000.0,due_90",
+    ]
+
+
+def test_upcoming_filters_and_horizon(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+    narrow = run(capsys, "upcoming", str(book), "--as-of", AS_OF, "--days", "30", "-f", "json")
+    assert [row["opportunity_id"] for row in json.loads(narrow.stdout)["opportunities"]] == ["OP-05"]
+    strategic = run(capsys, "upcoming", str(book), "--as-of", AS_OF, "--segment", "strategic", "-f", "json")
+    assert [row["opportunity_id"] for row in json.loads(strategic.stdout)["opportunities"]] == ["OP-06"]
+    nobody = run(capsys, "upcoming", str(book), "--as-of", AS_OF, "--rep", "Ann Lee", "-f", "csv")
+    assert nobody.stdout.splitlines()[1:] == []
+
+
+def test_upcoming_table_golden(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+    result = run(capsys, "upcoming", str(book), "--as-of", AS_OF)
+    golden("upcoming_table.txt", result.stdout)
