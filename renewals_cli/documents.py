@@ -5,7 +5,8 @@ from typing import Any
 
 import polars as pl
 
-from renewals_cli.kpis import KPI_COLUMNS, Window
+from renewals_cli.coaching import COACHING_COLUMNS
+from renewals_cli.kpis import Window, keys_of
 from renewals_cli.load.columns import CANONICAL
 from renewals_cli.load.export import Export, RowAccounting
 from renewals_cli.render.cells import cell
@@ -143,13 +144,18 @@ def report_document(
             name="groups" if len(shown) == 1 else grouping,
             title=TITLES[grouping],
             frame=report.tables[grouping],
-            brief=(*[c for c in report.tables[grouping].columns if c not in KPI_COLUMNS], *BRIEF_KPIS),
+            brief=(*keys_of(grouping), *BRIEF_KPIS),
             below=frozenset(
                 (index, miss.kpi) for index, miss in misses(report.tables[grouping], grouping, targets or Targets())
             ),
         )
         for grouping in shown
     )
+    if headline and "rep" in shown:
+        coaching = report.tables["rep"].select("rep", *COACHING_COLUMNS)
+        sections += (
+            Section(name="coaching", title="Coaching: each rep's weakest lever against the team", frame=coaching),
+        )
     return Document(title="Renewal report", sections=sections, facts=facts, headline=tuple(lines))
 
 

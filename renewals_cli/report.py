@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from renewals_cli.coaching import coach
 from renewals_cli.errors import InputError, first_line
 from renewals_cli.kpis import Window, in_window, kpi_tables, partials
 from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
@@ -39,9 +40,14 @@ def collect_with_accounting(export: Export, query: pl.LazyFrame) -> tuple[pl.Dat
 
 
 def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
-    """Read the rows once: accounting and partials together; every grouping is rolled up from the partials."""
+    """Read the rows once: accounting and partials together; every grouping is rolled up from the partials.
+
+    The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
+    """
     fine, accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
     tables = kpi_tables(fine, groupings)
+    if "rep" in tables and "overall" in tables:
+        tables["rep"] = coach(tables["rep"], tables["overall"])
     in_window_rows = int(fine["opportunities"].sum()) if fine.height else 0
     return Report(
         window=window,

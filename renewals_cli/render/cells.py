@@ -6,7 +6,7 @@ import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset(KPI_COLUMNS) - {
+RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap"}) - {
     "opportunities",
     "accounts",
     "available",
@@ -53,6 +53,10 @@ LABELS = {
     "opportunity_id": "Opportunity",
     "account_id": "Account ID",
     "action": "Action",
+    "weakest_lever": "Weakest lever",
+    "lever_gap": "vs team",
+    "coaching_action": "What fixes it",
+    "top_heavy": "Top-heavy",
 }
 
 

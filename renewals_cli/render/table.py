@@ -54,7 +54,8 @@ class FittedTable:
         yield table
         if len(columns) < len(wanted):
             hidden = len(wanted) - len(columns)
-            yield Text(f"({hidden} more columns on a wider terminal, or with --format csv)", style="dim")
+            more = "1 more column" if hidden == 1 else f"{hidden} more columns"
+            yield Text(f"({more} on a wider terminal, or with --format csv)", style="dim")
 
 
 def _headline(document: Document) -> Panel:
