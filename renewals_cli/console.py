@@ -3,6 +3,7 @@
 import os
 import sys
 import tempfile
+from contextlib import AbstractContextManager, nullcontext
 from io import StringIO
 from pathlib import Path
 
@@ -21,6 +22,14 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def working(message: str) -> AbstractContextManager[object]:
+    """A transient spinner on stderr while long work runs, only when stderr is a terminal (never in cron logs)."""
+    err = stderr()
+    if not err.is_terminal:
+        return nullcontext()
+    return err.status(message, spinner="dots")
 
 
 def say(message: str) -> None:

@@ -62,8 +62,9 @@ def report(
     shown = [by] if by else (HUMAN_GROUPINGS if human else ["overall"])
     checked = ["overall", "segment", "rep"] if settings.targets else []
     wanted = sorted({*shown, *checked, "overall"}, key=GROUPINGS.index)
-    export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-    result = build_report(export, window, thresholds, wanted)
+    with console.working("Reading the export…"):
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        result = build_report(export, window, thresholds, wanted)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(report_document(result, shown, headline=human, targets=settings.targets), fmt), output)
     if fail_under:

@@ -32,6 +32,7 @@ def segments(
     debug: o.Debug = False,
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
+    from renewals_cli import console
     from renewals_cli.documents import segments_document
     from renewals_cli.render import render
     from renewals_cli.report import account_segments
@@ -40,7 +41,8 @@ def segments(
     settings = common.config(config)
     window = common.window(start, end, None, quarter)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-    accounts, accounting = account_segments(export, window, thresholds)
+    with console.working("Reading the export…"):
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        accounts, accounting = account_segments(export, window, thresholds)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(segments_document(accounts, window), fmt), output)

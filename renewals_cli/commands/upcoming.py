@@ -40,6 +40,7 @@ def upcoming(
     debug: o.Debug = False,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
+    from renewals_cli import console
     from renewals_cli.documents import worklist_document
     from renewals_cli.render import render
     from renewals_cli.report import renewal_worklist
@@ -48,10 +49,11 @@ def upcoming(
     settings = common.config(config)
     window = common.window(None, None, as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-    worklist, accounting = renewal_worklist(
-        export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
-    )
+    with console.working("Reading the export…"):
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        worklist, accounting = renewal_worklist(
+            export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
+        )
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in (Format.table, Format.markdown)
     common.deliver(render(worklist_document(worklist, window.as_of, days, headline=human), fmt), output)
