@@ -3,12 +3,15 @@
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
 from renewals_cli.coaching import coach
+from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError, first_line
 from renewals_cli.kpis import Window, in_window, kpi_tables, partials
+from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
 from renewals_cli.segments import Thresholds
 from renewals_cli.worklist import worklist
@@ -29,14 +32,16 @@ def account_partials(export: Export, window: Window, thresholds: Thresholds) -> 
     return partials(in_window(export.accepted(), window), as_of=window.as_of, thresholds=thresholds)
 
 
-def collect_with_accounting(export: Export, query: pl.LazyFrame) -> tuple[pl.DataFrame, RowAccounting]:
-    """Collect a query over the export together with its row accounting, sharing one read of the files."""
+def collect_with_accounting(export: Export, *queries: pl.LazyFrame) -> tuple[list[pl.DataFrame], RowAccounting]:
+    """Collect queries over the export together with its row accounting, sharing one read of the files."""
     try:
-        result, counts, reasons = pl.collect_all([query, accounting_query(export.rows), reasons_query(export.rows)])
+        *results, counts, reasons = pl.collect_all(
+            [*queries, accounting_query(export.rows), reasons_query(export.rows)]
+        )
     except pl.exceptions.PolarsError as exc:
         names = ", ".join(str(s.path) for s in export.sources)
         raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
-    return result, row_accounting(counts, reasons)
+    return results, row_accounting(counts, reasons)
 
 
 def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
@@ -44,7 +49,7 @@ def build_report(export: Export, window: Window, thresholds: Thresholds, groupin
 
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
-    fine, accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
+    (fine,), accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
     tables = kpi_tables(fine, groupings)
     if "rep" in tables and "overall" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
@@ -72,7 +77,8 @@ def account_segments(export: Export, window: Window, thresholds: Thresholds) -> 
         .sort(["arr", "account_id"], descending=[True, False])
         .with_columns(pl.col("segment").cast(pl.String))
     )
-    return collect_with_accounting(export, query)
+    (result,), accounting = collect_with_accounting(export, query)
+    return result, accounting
 
 
 def renewal_worklist(
@@ -95,4 +101,47 @@ def renewal_worklist(
         segments=segments,
         with_opportunity_id=export.has("opportunity_id"),
     )
-    return collect_with_accounting(export, query)
+    (result,), accounting = collect_with_accounting(export, query)
+    return result, accounting
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What `renewals coverage` shows: the table, the cost of CSMs with no account in the window, the levers."""
+
+    table: pl.DataFrame
+    idle: IdleCost
+    levers: dict[str, str]
+    accounting: RowAccounting
+
+
+def csm_coverage(
+    export: Export,
+    window: Window,
+    thresholds: Thresholds,
+    costs: pl.DataFrame,
+    *,
+    by: Literal["segment", "csm"],
+    target: float,
+) -> Coverage:
+    """Cost to serve and CSM coverage (SPEC §6) over the accepted rows of the window."""
+    if not export.has("csm"):
+        looked_for = ", ".join(("csm", *ALIASES["csm"]))
+        raise InputError(
+            f"{', '.join(str(s.path) for s in export.sources)}: no csm column (looked for headers: {looked_for}); "
+            "name one with --map csm=HEADER"
+        )
+    rows_query = in_window(export.accepted(), window).select("account_id", "expiry_date", "csm")
+    accounts_query = (
+        account_partials(export, window, thresholds)
+        .group_by("account_id")
+        .agg(pl.col("account_arr").first(), pl.col("segment").first())
+    )
+    (rows, accounts), accounting = collect_with_accounting(export, rows_query, accounts_query)
+    table = coverage(rows.lazy(), accounts.lazy(), costs, by=by, target=target)
+    return Coverage(
+        table=table,
+        idle=idle_cost(rows.lazy(), costs),
+        levers=levers(table) if by == "segment" else {},
+        accounting=accounting,
+    )

@@ -34,7 +34,7 @@ def validate(
         raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
-        _, accounting = collect_with_accounting(export, export.rows.head(0))
+        _, accounting = collect_with_accounting(export)
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
     console.emit(render(validation_document(export, accounting), fmt))
     if accounting.rejected:

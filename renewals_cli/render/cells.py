@@ -6,7 +6,7 @@ import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap"}) - {
+RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"}) - {
     "opportunities",
     "accounts",
     "available",
@@ -17,7 +17,9 @@ RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap"}) - {
     "past_due",
     "churned_value",
 }
-MONEY_COLUMNS = frozenset({"available", "churned_value", "arr", "prior_amount", "renewal_amount"})
+MONEY_COLUMNS = frozenset(
+    {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
+)
 
 LABELS = {
     "opportunities": "Opps",
@@ -57,6 +59,17 @@ LABELS = {
     "lever_gap": "vs team",
     "coaching_action": "What fixes it",
     "top_heavy": "Top-heavy",
+    "csm": "CSM",
+    "csms": "CSMs",
+    "unassigned": "Unassigned",
+    "arr": "ARR",
+    "accounts_per_csm": "Accounts/CSM",
+    "arr_per_account": "ARR/account",
+    "arr_per_csm": "ARR/CSM",
+    "cost": "Cost",
+    "cost_to_serve": "Cost to serve",
+    "target": "Target",
+    "over_target": "Over target",
 }
 
 
@@ -73,8 +86,10 @@ def cell(column: str, value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and column in RATE_COLUMNS:
         return f"{value:.1%}"
-    if isinstance(value, int | float) and (column in MONEY_COLUMNS or isinstance(value, float)):
+    if isinstance(value, int | float) and column in MONEY_COLUMNS:
         return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, dt.date):

@@ -1,0 +1,77 @@
+"""`renewals coverage`: cost to serve and CSM coverage per segment or per CSM (SPEC §6)."""
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from renewals_cli.commands import common
+from renewals_cli.commands import options as o
+from renewals_cli.commands.app import app, examples
+from renewals_cli.errors import UsageError
+from renewals_cli.names import Format
+
+DEFAULT_TARGET = 0.15
+
+
+@app.command(
+    epilog=examples(
+        "renewals coverage export.csv --csm-costs costs.csv",
+        "renewals coverage export.csv --csm-costs costs.csv --by csm --format csv > csms.csv",
+        "renewals coverage export.csv --target 0.12   # costs from [csm_costs] in renewals.toml",
+    )
+)
+def coverage(
+    files: o.Files,
+    csm_costs: Annotated[
+        Path | None, typer.Option("--csm-costs", help="CSV with columns csm, annual_cost [or [csm_costs] in config].")
+    ] = None,
+    by: Annotated[str, typer.Option(help="segment or csm.")] = "segment",
+    target: Annotated[
+        float | None, typer.Option(help=f"Cost-to-serve target as a fraction of ARR [{DEFAULT_TARGET}].")
+    ] = None,
+    fmt: o.FormatOption = None,
+    output: o.OutputPath = None,
+    start: o.From = None,
+    end: o.To = None,
+    quarter: o.Quarter = None,
+    strategic_arr: o.StrategicArr = None,
+    smb_arr: o.SmbArr = None,
+    config: o.Config = None,
+    maps: o.MapOption = None,
+    encoding: o.Encoding = None,
+    delimiter: o.Delimiter = None,
+    date_format: o.DateFormat = None,
+    decimal_comma: o.DecimalComma = None,
+    rejects: o.Rejects = None,
+    strict: o.Strict = False,
+    debug: o.Debug = False,
+) -> None:
+    """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
+    from renewals_cli import console
+    from renewals_cli.coverage import costs_from_mapping, load_costs
+    from renewals_cli.documents import coverage_document
+    from renewals_cli.render import render
+    from renewals_cli.report import csm_coverage
+
+    if by not in ("segment", "csm"):
+        raise UsageError(f"--by {by}: expected segment or csm")
+    grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
+    fmt = common.output_format(fmt, output)
+    settings = common.config(config)
+    window = common.window(start, end, None, quarter)
+    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    chosen = target if target is not None else settings.coverage_target
+    goal = chosen if chosen is not None else DEFAULT_TARGET
+    if csm_costs is not None:
+        costs = load_costs(csm_costs, decimal_comma=bool(decimal_comma))
+    elif settings.csm_costs is not None:
+        costs = costs_from_mapping(settings.csm_costs, source=f"{settings.source} [csm_costs]")
+    else:
+        raise UsageError("coverage needs --csm-costs COSTS.csv or a [csm_costs] table in renewals.toml")
+    with console.working("Reading the export…"):
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        result = csm_coverage(export, window, thresholds, costs, by=grouping, target=goal)
+    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    human = fmt in (Format.table, Format.markdown)
+    common.deliver(render(coverage_document(result, window, grouping, goal, headline=human), fmt), output)
