@@ -14,3 +14,11 @@ class Format(StrEnum):
     json = "json"
     markdown = "markdown"
     parquet = "parquet"
+    html = "html"
+    xlsx = "xlsx"
+
+
+# Formats people read: the headline and every table; the others carry one grouping for machines.
+HUMAN_FORMATS = frozenset({Format.table, Format.markdown, Format.html, Format.xlsx})
+# Formats written as bytes: they need --output.
+BINARY_FORMATS = frozenset({Format.parquet, Format.xlsx})

@@ -277,3 +277,40 @@ def test_upcoming_filters_and_horizon(capsys: pytest.CaptureFixture[str], book: 
 def test_upcoming_table_golden(capsys: pytest.CaptureFixture[str], book: Path) -> None:
     result = run(capsys, "upcoming", str(book), "--as-of", AS_OF)
     golden("upcoming_table.txt", result.stdout)
+
+
+def test_output_keeps_ordinary_permissions(capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.csv"
+    umask = os.umask(0o022)
+    try:
+        run(capsys, "report", str(book), "-o", str(target))
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
+    target.chmod(0o640)
+    run(capsys, "report", str(book), "-o", str(target))
+    assert target.stat().st_mode & 0o777 == 0o640  # a replaced report keeps its permissions
+
+
+@pytest.mark.parametrize(("suffix", "magic"), [(".html", b"<!DOCTYPE html>"), (".xlsx", b"PK\x03\x04")])
+def test_report_for_people_by_output_suffix(
+    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path, suffix: str, magic: bytes
+) -> None:
+    target = tmp_path / f"weekly{suffix}"
+    result = run(capsys, "report", str(book), "--as-of", AS_OF, "-o", str(target))
+    assert result.exit_code == 0
+    assert target.read_bytes().startswith(magic)
+
+
+def test_xlsx_needs_an_output_file(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+    result = run(capsys, "report", str(book), "--format", "xlsx")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --format xlsx needs --output PATH\n"
+
+
+def test_html_report_has_charts_and_the_rep_table(capsys: pytest.CaptureFixture[str], book: Path) -> None:
+    page = run(capsys, "report", str(book), "--as-of", AS_OF, "--format", "html").stdout
+    assert page.count("<svg") == 2  # per-rep levers, renewal rate per batch
+    assert "<script" not in page
+    assert "Ann Lee" in page
+    assert "Bob Ray" in page

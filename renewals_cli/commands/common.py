@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from renewals_cli import console
 from renewals_cli.errors import RejectedRowsError, UsageError
-from renewals_cli.names import Format
+from renewals_cli.names import BINARY_FORMATS, Format
 
 if TYPE_CHECKING:
     from renewals_cli.config import Config
@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from renewals_cli.render import Output
     from renewals_cli.segments import Thresholds
 
-SUFFIX_FORMATS = {".csv": Format.csv, ".json": Format.json, ".md": Format.markdown, ".parquet": Format.parquet}
+SUFFIX_FORMATS = {
+    ".csv": Format.csv,
+    ".json": Format.json,
+    ".md": Format.markdown,
+    ".parquet": Format.parquet,
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".xlsx": Format.xlsx,
+}
 
 
 def config(path: Path | None) -> "Config":
@@ -134,8 +142,8 @@ def output_format(fmt: Format | None, output: Path | None) -> Format:
     """--format, else the output file's suffix, else a table."""
     if fmt is None:
         fmt = SUFFIX_FORMATS.get(output.suffix.lower(), Format.table) if output else Format.table
-    if fmt is Format.parquet and output is None:
-        raise UsageError("--format parquet needs --output PATH")
+    if fmt in BINARY_FORMATS and output is None:
+        raise UsageError(f"--format {fmt} needs --output PATH")
     return fmt
 
 

@@ -9,7 +9,7 @@ from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import UsageError
-from renewals_cli.names import Format
+from renewals_cli.names import HUMAN_FORMATS, Format
 
 DEFAULT_TARGET = 0.15
 
@@ -73,5 +73,5 @@ def coverage(
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         result = csm_coverage(export, window, thresholds, costs, by=grouping, target=goal)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
-    human = fmt in (Format.table, Format.markdown)
+    human = fmt in HUMAN_FORMATS
     common.deliver(render(coverage_document(result, window, grouping, goal, headline=human), fmt), output)

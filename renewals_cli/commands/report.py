@@ -8,7 +8,7 @@ from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import ExitCode, UsageError
-from renewals_cli.names import GROUPINGS, Format
+from renewals_cli.names import GROUPINGS, HUMAN_FORMATS, Format
 
 HUMAN_GROUPINGS = ["overall", "segment", "rep", "batch"]
 
@@ -58,7 +58,7 @@ def report(
     settings = common.config(config)
     window = common.window(start, end, as_of, quarter)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    human = fmt in (Format.table, Format.markdown)
+    human = fmt in HUMAN_FORMATS
     shown = [by] if by else (HUMAN_GROUPINGS if human else ["overall"])
     checked = ["overall", "segment", "rep"] if settings.targets else []
     wanted = sorted({*shown, *checked, "overall"}, key=GROUPINGS.index)

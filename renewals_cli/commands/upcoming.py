@@ -7,7 +7,7 @@ import typer
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.names import SEGMENTS, Format
+from renewals_cli.names import HUMAN_FORMATS, SEGMENTS, Format
 
 
 @app.command(
@@ -55,5 +55,5 @@ def upcoming(
             export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
         )
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
-    human = fmt in (Format.table, Format.markdown)
+    human = fmt in HUMAN_FORMATS
     common.deliver(render(worklist_document(worklist, window.as_of, days, headline=human), fmt), output)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from rich.console import RenderableType
 
 from renewals_cli.names import Format
-from renewals_cli.render import csv, json, markdown, parquet, table
+from renewals_cli.render import csv, html, json, markdown, parquet, table, xlsx
 from renewals_cli.render.document import Document
 
 Output = str | bytes | RenderableType
@@ -20,6 +20,8 @@ RENDERERS: dict[Format, Callable[[Document], Output]] = {
     Format.json: json.render,
     Format.markdown: markdown.render,
     Format.parquet: parquet.render,
+    Format.html: html.render,
+    Format.xlsx: xlsx.render,
 }
 
 
