@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
-from renewals_cli.segments import Thresholds, accounts, arr_partials
+from renewals_cli.segments import Thresholds, accounts, reported_arr
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -44,6 +44,7 @@ MONEY_COLUMNS = ("available", "churned_value")
 # Money is summed as exact decimals (to a millionth): a float sum depends on the order threads add rows in,
 # so the same export would give reports that differ in the last digits from run to run.
 MONEY = pl.Decimal(38, 6)
+GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactly for the same reason
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,12 @@ def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> p
         .group_by("account_id", "rep", "batch")
         .agg(
             **_row_partials(as_of),
-            **{e.meta.output_name(): e for e in arr_partials()},
-            account_name=pl.col("account_name").drop_nulls().first(),
+            strategic_flag=pl.col("strategic").any(),
+            account_name=pl.col("account_name").max(),
         )
     )
-    tiers = accounts(fine, thresholds).select("account_id", "segment", "account_arr")
-    return fine.join(tiers, on="account_id", how="left").drop("arr_expiry", "arr_latest", "strategic_flag")
+    tiers = accounts(fine, reported_arr(rows), thresholds).select("account_id", "segment", "account_arr")
+    return fine.join(tiers, on="account_id", how="left").drop("strategic_flag")
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -157,7 +158,9 @@ def _kpis() -> dict[str, pl.Expr]:
         "retention_rate": ratio((at_stake_accounts & (c("won") > 0)).sum(), at_stake_accounts.sum()),
         "grr": ratio(c("retained_won").sum(), c("prior_at_stake").sum()),
         "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
-        "value_growth": account_growth.filter(c("prior_won") > 0).mean(),
+        # Σ of the accounts' growth as exact decimals, then ÷ their count: a float mean would depend on the
+        # order threads add accounts in, and so differ in the last digits from run to run.
+        "value_growth": ratio(account_growth.filter(c("prior_won") > 0).cast(GROWTH).sum(), (c("prior_won") > 0).sum()),
         "churned_value": prior_lost.cast(pl.Float64),
     }
 
@@ -171,11 +174,10 @@ def kpi_table(partials_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
     """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order."""
     keys = keys_of(grouping)
     sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
-    # Sorted so that the float mean of `value_growth` adds accounts in the same order on every run.
-    per_account = partials_.group_by(*keys, "account_id").agg(sums).sort(*keys, "account_id")
+    per_account = partials_.group_by(*keys, "account_id").agg(sums)
     if not keys:
         return per_account.select(pl.lit("all").alias("group"), **_kpis())
-    table = per_account.group_by(*keys, maintain_order=True).agg(**_kpis()).sort(keys)
+    table = per_account.group_by(*keys).agg(**_kpis()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 

@@ -48,10 +48,22 @@ class ParseOptions:
     lost: Sequence[str] = values.LOST
 
 
+@dataclass(frozen=True)
+class Detected:
+    """What one pass over a source learns before values are parsed: how dates are laid out, which money columns
+    are plain numbers, and the distinct status and strategic labels (few, so they are mapped once each)."""
+
+    layouts: dict[str, values.DateLayout]
+    plain_money: frozenset[str]
+    statuses: dict[str, str | None] | None
+    flags: dict[str, bool | None] | None
+
+
 def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) -> pl.LazyFrame:
     """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
     schema = source.frame.collect_schema()
-    layouts = _date_layouts(source, mapping, schema, options)
+    frame = _needed_columns(source, mapping, schema)
+    found = _detect(frame, source, mapping, schema, options)
 
     def raw(canonical: str) -> pl.Expr:
         header = mapping.header_for(canonical)
@@ -62,27 +74,36 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         return schema[header] if header is not None else pl.String()
 
     def present(canonical: str) -> pl.Expr:
-        """The cell holds something (not null, not blank)."""
-        return values.text_from(raw(canonical), dtype(canonical)).is_not_null()
+        """The cell holds something (the CSV reader already makes empty cells null)."""
+        column = raw(canonical)
+        return column.is_not_null() & (column.cast(pl.String).str.strip_chars() != "")
 
     typed: dict[str, pl.Expr] = {}
     for name in TEXT_COLUMNS:
         typed[name] = values.text_from(raw(name), dtype(name))
     for name in MONEY_COLUMNS:
-        typed[name] = values.money_from(raw(name), dtype(name), decimal_comma=options.decimal_comma)
+        if name in found.plain_money:
+            typed[name] = raw(name).cast(pl.Float64, strict=False)
+        else:
+            typed[name] = values.money_from(raw(name), dtype(name), decimal_comma=options.decimal_comma)
     for name in DATE_COLUMNS:
-        typed[name] = values.date_from(raw(name), dtype(name), layouts.get(name, values.DateLayout()))
-    typed["status"] = values.status(raw("status"), won=options.won, lost=options.lost)
-    typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
+        typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
+    if found.statuses is not None:
+        typed["status"] = raw("status").replace_strict(found.statuses, default=None, return_dtype=pl.String)
+    else:
+        typed["status"] = values.status(raw("status"), won=options.won, lost=options.lost)
+    if found.flags is not None:
+        flag = raw("strategic").replace_strict(found.flags, default=None, return_dtype=pl.Boolean)
+        typed["strategic"] = pl.when(raw("strategic").is_null()).then(False).otherwise(flag)
+    else:
+        typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
-    frame = source.frame.with_row_index("row", offset=1).with_columns(
-        skipped=_skipped(schema.names()) if source.kind == "csv" else pl.lit(False),
+    frame = frame.with_row_index("row", offset=1).with_columns(
+        skipped=_skipped(frame.collect_schema().names()) if source.kind == "csv" else pl.lit(False),
         source=pl.lit(str(source.path)),
+        **{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS, "status")},
     )
-    frame = frame.with_columns(
-        **{f"__present_{name}": present(name) for name in (*TEXT_COLUMNS, *MONEY_COLUMNS, *DATE_COLUMNS)},
-        **{f"__present_{name}": present(name) for name in ("status", "strategic")},
-    ).with_columns(**typed)
+    frame = frame.with_columns(**typed)
 
     def has(name: str) -> pl.Expr:
         return pl.col(f"__present_{name}")
@@ -90,14 +111,14 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     won = pl.col("status") == "won"
     resolved = pl.col("status").is_in(["won", "lost"])
     checks: list[tuple[pl.Expr, str]] = [
-        (~has("account_id"), "missing account_id"),
-        (~has("rep"), "missing rep"),
+        (pl.col("account_id").is_null(), "missing account_id"),
+        (pl.col("rep").is_null(), "missing rep"),
         (~has("expiry_date"), "missing expiry_date"),
         (has("expiry_date") & pl.col("expiry_date").is_null(), "invalid expiry_date"),
         (~has("prior_amount"), "missing prior_amount"),
         (has("prior_amount") & pl.col("prior_amount").is_null(), "invalid prior_amount"),
         (pl.col("prior_amount") < 0, "negative prior_amount"),
-        (~has("status"), "missing status"),
+        (~has("status") | (has("status") & pl.col("status").is_null()), "missing status"),
         (won & ~has("renewal_amount"), "won without renewal_amount"),
         (has("renewal_amount") & pl.col("renewal_amount").is_null(), "invalid renewal_amount"),
         (pl.col("renewal_amount") < 0, "negative renewal_amount"),
@@ -113,58 +134,135 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
 
 
+def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> pl.LazyFrame:
+    """The mapped columns (the first too, where a report footer stands, and the currency).
+
+    A CSV is read once, here, into memory: detection and parsing share that read instead of parsing the text
+    twice. Parquet stays lazy: re-reading its columns is cheap, and the streaming engine can take it.
+    """
+    names = schema.names()
+    currency = currency_header(names)
+    needed = list(dict.fromkeys([names[0], *mapping.headers.values(), *([currency] if currency else [])]))
+    frame = source.frame.select(needed)
+    if source.kind != "csv":
+        return frame
+    try:
+        return frame.collect().lazy()
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
+
+
 def _skipped(headers: Sequence[str]) -> pl.Expr:
     """Blank lines, and the footer lines a Salesforce report export appends (text alone in the first cell)."""
-    cells = [pl.col(h).str.strip_chars() for h in headers]
-    filled = pl.sum_horizontal([(c.is_not_null() & (c != "")).cast(pl.Int32) for c in cells])
-    first = cells[0]
-    footer = (filled == 1) & first.str.contains(FOOTER_PATTERN).fill_null(False)
+    filled = pl.sum_horizontal([pl.col(h).is_not_null().cast(pl.Int32) for h in headers])
+    footer = (filled == 1) & pl.col(headers[0]).str.contains(FOOTER_PATTERN).fill_null(False)
     return (filled == 0) | footer
 
 
-def _date_layouts(
-    source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
-) -> dict[str, values.DateLayout]:
-    """The layout of each date column (named by the user, or detected), and the currency check, in one pass."""
-    text_dates = [
-        name
-        for name in DATE_COLUMNS
-        if (header := mapping.header_for(name)) is not None and schema[header] == pl.String
-    ]
+# Above this many distinct labels a status or flag column is parsed per row rather than mapped once per label.
+MAX_LABELS = 10_000
+_PLAIN_NUMBER = r"^\d+(?:\.\d+)?$"
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}$"
+
+
+def _detect(
+    frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
+) -> Detected:
+    """Learn, in one aggregate pass, what parsing each column needs (see `Detected`), and refuse mixed
+    currencies."""
+
+    def text_header(canonical: str) -> str | None:
+        header = mapping.header_for(canonical)
+        return header if header is not None and schema[header] == pl.String else None
+
+    evidence: list[pl.Expr] = []
+    for name in DATE_COLUMNS:
+        if (header := text_header(name)) is not None:
+            column = pl.col(header)
+            if not options.date_format:
+                evidence += values.date_evidence(column, name)
+            evidence.append((column.is_not_null() & ~column.str.contains(_PLAIN_ISO)).sum().alias(f"{name}__other"))
+    for name in MONEY_COLUMNS:
+        if (header := text_header(name)) is not None:
+            column = pl.col(header)
+            plain = column.str.contains(_PLAIN_NUMBER)
+            evidence.append((column.is_not_null() & ~plain).sum().alias(f"{name}__other"))
+    for name in ("status", "strategic"):
+        if (header := text_header(name)) is not None:
+            evidence.append(pl.col(header).unique().head(MAX_LABELS + 1).implode().alias(f"{name}__labels"))
     currency = currency_header(schema.names())
     converted = any("converted" in h.lower() for h in mapping.headers.values())
-    evidence: list[pl.Expr] = []
-    if not options.date_format:
-        for name in text_dates:
-            header = mapping.header_for(name)
-            assert header is not None
-            evidence += values.date_evidence(pl.col(header), name)
     if currency is not None and not converted:
-        evidence.append(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().alias("__cur"))
+        evidence.append(
+            pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().implode().alias("__cur")
+        )
     if not evidence:
-        return {name: values.DateLayout(pattern=options.date_format) for name in text_dates}
+        return Detected(layouts={}, plain_money=frozenset(), statuses=None, flags=None)
     try:
-        found = source.frame.select([e.implode() if e.meta.output_name() == "__cur" else e for e in evidence]).collect()
+        found = frame.select(evidence).collect()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
-    if "__cur" in found.columns:
-        currencies = sorted(c for c in found["__cur"][0] if c)
-        if len(currencies) > 1:
-            raise InputError(
-                f"{source.path}: amounts are in several currencies ({', '.join(currencies)}) and there is no "
-                f"converted amount; export converted amounts or one currency per file"
-            )
-    layouts: dict[str, values.DateLayout] = {}
-    for name in text_dates:
-        header = mapping.header_for(name)
-        slashed = (
-            None
-            if options.date_format
-            else values.decide_layout(
-                *(int(found[f"{name}__{kind}"][0] or 0) for kind in ("mdy", "dmy", "either")),
-                column=str(header),
-                source=str(source.path),
-            )
+    _refuse_mixed_currencies(found, source)
+    return Detected(
+        layouts={
+            name: _layout(found, name, mapping, source, options)
+            for name in DATE_COLUMNS
+            if text_header(name) is not None
+        },
+        plain_money=frozenset(
+            name for name in MONEY_COLUMNS if f"{name}__other" in found.columns and found[f"{name}__other"][0] == 0
+        ),
+        statuses=_status_map(found, options),
+        flags=_flag_map(found),
+    )
+
+
+def _refuse_mixed_currencies(found: pl.DataFrame, source: Source) -> None:
+    if "__cur" not in found.columns:
+        return
+    currencies = sorted(c for c in found["__cur"][0] if c)
+    if len(currencies) > 1:
+        raise InputError(
+            f"{source.path}: amounts are in several currencies ({', '.join(currencies)}) and there is no "
+            f"converted amount; export converted amounts or one currency per file"
         )
-        layouts[name] = values.DateLayout(pattern=options.date_format, slashed=slashed)
-    return layouts
+
+
+def _layout(
+    found: pl.DataFrame, name: str, mapping: ColumnMapping, source: Source, options: ParseOptions
+) -> values.DateLayout:
+    if options.date_format:
+        return values.DateLayout(pattern=options.date_format)
+    slashed = values.decide_layout(
+        *(int(found[f"{name}__{kind}"][0] or 0) for kind in ("mdy", "dmy", "either")),
+        column=str(mapping.header_for(name)),
+        source=str(source.path),
+    )
+    return values.DateLayout(slashed=slashed, iso_only=found[f"{name}__other"][0] == 0)
+
+
+def _labels(found: pl.DataFrame, name: str) -> list[str] | None:
+    column = f"{name}__labels"
+    if column not in found.columns:
+        return None
+    labels = [label for label in found[column][0] if label is not None]
+    return labels if len(labels) <= MAX_LABELS else None
+
+
+def _status_map(found: pl.DataFrame, options: ParseOptions) -> dict[str, str | None] | None:
+    labels = _labels(found, "status")
+    if labels is None:
+        return None
+    won, lost = values.folded(options.won), values.folded(options.lost)
+    statuses: dict[str, str | None] = {}
+    for label in labels:
+        folded = values.fold_label(label)
+        statuses[label] = None if not folded else "won" if folded in won else "lost" if folded in lost else "open"
+    return statuses
+
+
+def _flag_map(found: pl.DataFrame) -> dict[str, bool | None] | None:
+    labels = _labels(found, "strategic")
+    if labels is None:
+        return None
+    return {label: values.flag_label(label) for label in labels}
