@@ -160,7 +160,9 @@ def _kpis() -> dict[str, pl.Expr]:
         "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
         # Σ of the accounts' growth as exact decimals, then ÷ their count: a float mean would depend on the
         # order threads add accounts in, and so differ in the last digits from run to run.
-        "value_growth": ratio(account_growth.filter(c("prior_won") > 0).cast(GROWTH).sum(), (c("prior_won") > 0).sum()),
+        "value_growth": ratio(
+            account_growth.filter(c("prior_won") > 0).cast(GROWTH, strict=False).sum(), (c("prior_won") > 0).sum()
+        ),
         "churned_value": prior_lost.cast(pl.Float64),
     }
 

@@ -347,3 +347,12 @@ def test_text_from_an_integer_column() -> None:
     frame = pl.DataFrame({"t": [101, None]})
 
     assert frame.select(text_from(pl.col("t"), pl.Int64())).to_series().to_list() == ["101", None]
+
+
+@pytest.mark.parametrize("amount", [1e15, -1e15, float("inf"), float("nan"), 1e300])
+def test_amounts_out_of_range_are_unparseable(amount: float) -> None:
+    from renewals_cli.load.values import money_from
+
+    frame = pl.DataFrame({"a": [amount, 999_999_999_999_999.0]})
+    parsed = frame.select(money_from(pl.col("a"), pl.Float64(), decimal_comma=False))["a"].to_list()
+    assert parsed == [None, 999_999_999_999_999.0]

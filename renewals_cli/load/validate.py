@@ -82,10 +82,9 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     for name in TEXT_COLUMNS:
         typed[name] = values.text_from(raw(name), dtype(name))
     for name in MONEY_COLUMNS:
-        if name in found.plain_money:
-            typed[name] = raw(name).cast(pl.Float64, strict=False)
-        else:
-            typed[name] = values.money_from(raw(name), dtype(name), decimal_comma=options.decimal_comma)
+        typed[name] = values.money_from(
+            raw(name), dtype(name), decimal_comma=options.decimal_comma, plain=name in found.plain_money
+        )
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
     if found.statuses is not None:

@@ -54,12 +54,21 @@ def money(text: pl.Expr, *, decimal_comma: bool = False) -> pl.Expr:
     return pl.when(valid & balanced).then(pl.when(negative).then(-magnitude).otherwise(magnitude))
 
 
-def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> pl.Expr:
-    """Money from a column of any type: numbers as they are (finite only), text by `money`."""
-    if dtype.is_numeric():
-        value = column.cast(pl.Float64)
-        return pl.when(value.is_finite()).then(value)
-    return money(column.cast(pl.String), decimal_comma=decimal_comma)
+# No renewal is worth a quadrillion: larger amounts (and NaN, infinities) are unparseable, not summed.
+MAX_MONEY = 1e15
+
+
+def in_range(amount: pl.Expr) -> pl.Expr:
+    """The amount when it is finite and below MAX_MONEY in size, else null."""
+    return pl.when(amount.abs() < MAX_MONEY).then(amount)
+
+
+def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, plain: bool = False) -> pl.Expr:
+    """Money from a column of any type: numbers as they are, text by `money` (or cast, when every value of the
+    column is a `plain` number); null when out of range."""
+    if dtype.is_numeric() or plain:
+        return in_range(column.cast(pl.Float64, strict=False))
+    return in_range(money(column.cast(pl.String), decimal_comma=decimal_comma))
 
 
 # ---------------------------------------------------------------------------------------------- dates
