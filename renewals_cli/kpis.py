@@ -172,19 +172,32 @@ def keys_of(grouping: str) -> list[str]:
     return [] if grouping == "overall" else grouping.split(",")
 
 
-def kpi_table(partials_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
-    """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order."""
+def per_account(partials_: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
+    """The partial sums per (group, account) of a grouping's keys."""
+    return partials_.group_by(*keys, "account_id").agg(pl.col(name).sum() for name in PARTIAL_COLUMNS)
+
+
+def kpi_table(accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
+    """One row per group of `grouping` from its `per_account` sums: the key columns (or `group` = `all`), then
+    KPI_COLUMNS in SPEC order."""
     keys = keys_of(grouping)
-    sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
-    per_account = partials_.group_by(*keys, "account_id").agg(sums)
     if not keys:
-        return per_account.select(pl.lit("all").alias("group"), **_kpis())
-    table = per_account.group_by(*keys).agg(**_kpis()).sort(keys)
+        return accounts_.select(pl.lit("all").alias("group"), **_kpis())
+    table = accounts_.group_by(*keys).agg(**_kpis()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 
 def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's KPI table, computed from one collected set of partials."""
+    """Every requested grouping's KPI table, computed from one collected set of partials.
+
+    A segment is an attribute of its account, so `overall` and `segment` share one per-account roll-up.
+    """
     lazy = partials_.lazy()
-    frames = pl.collect_all([kpi_table(lazy, g) for g in groupings])
+    by_account = per_account(lazy, ["segment"]).cache()
+
+    def accounts_for(grouping: str) -> pl.LazyFrame:
+        keys = keys_of(grouping)
+        return by_account if set(keys) <= {"segment"} else per_account(lazy, keys)
+
+    frames = pl.collect_all([kpi_table(accounts_for(g), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))
