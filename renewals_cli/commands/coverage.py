@@ -18,17 +18,20 @@ DEFAULT_TARGET = 0.15
     epilog=examples(
         "renewals coverage export.csv --csm-costs costs.csv",
         "renewals coverage export.csv --csm-costs costs.csv --by csm --format csv > csms.csv",
-        "renewals coverage export.csv --target 0.12   # costs from [csm_costs] in renewals.toml",
+        "renewals coverage export.csv --target 0.12   # costs from \\[csm_costs] in renewals.toml",
     )
 )
 def coverage(
     files: o.Files,
     csm_costs: Annotated[
-        Path | None, typer.Option("--csm-costs", help="CSV with columns csm, annual_cost [or [csm_costs] in config].")
+        Path | None,
+        typer.Option(
+            "--csm-costs", help="CSV with columns csm, annual_cost (or a \\[csm_costs] table in renewals.toml)."
+        ),
     ] = None,
     by: Annotated[str, typer.Option(help="segment or csm.")] = "segment",
     target: Annotated[
-        float | None, typer.Option(help=f"Cost-to-serve target as a fraction of ARR [{DEFAULT_TARGET}].")
+        float | None, typer.Option(help=f"Cost-to-serve target as a fraction of ARR (default {DEFAULT_TARGET}).")
     ] = None,
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,

@@ -9,9 +9,9 @@ import typer
 from renewals_cli.names import Format
 
 Files = Annotated[
-    list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
+    list[str], typer.Argument(metavar="FILE", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
 ]
-Config = Annotated[Path | None, typer.Option("--config", help="Settings file [default: ./renewals.toml if present].")]
+Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./renewals.toml if present).")]
 MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", metavar="CANONICAL=HEADER", help="Read a canonical column from HEADER."),
@@ -34,14 +34,18 @@ Quarter = Annotated[
 ]
 AsOf = Annotated[
     dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date [default: today]."),
+    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date (default: today)."),
 ]
-StrategicArr = Annotated[str | None, typer.Option(help="Account ARR from which an account is strategic [500000].")]
-SmbArr = Annotated[str | None, typer.Option(help="Account ARR from which an account is enterprise, not SMB [200000].")]
+StrategicArr = Annotated[
+    str | None, typer.Option(help="Account ARR from which an account is strategic (default 500000).")
+]
+SmbArr = Annotated[
+    str | None, typer.Option(help="Account ARR from which an account is enterprise, not SMB (default 200000).")
+]
 OutputPath = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, atomically.")]
 FormatOption = Annotated[
     Format | None,
-    typer.Option("--format", "-f", help="Output format [default: table, or from the --output suffix]."),
+    typer.Option("--format", "-f", help="Output format (default: table, or from the --output suffix)."),
 ]
 Rejects = Annotated[Path | None, typer.Option(help="Write every rejected row, with its reject_reason, as CSV.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row is rejected.")]

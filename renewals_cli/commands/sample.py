@@ -21,7 +21,7 @@ STYLES = ("canonical", "salesforce", "hubspot")  # renewals_cli.sample.STYLES, w
     )
 )
 def sample(
-    path: Annotated[Path | None, typer.Argument(help="A .csv or .parquet file [default: CSV on stdout].")] = None,
+    path: Annotated[Path | None, typer.Argument(help="A .csv or .parquet file (default: CSV on stdout).")] = None,
     rows: Annotated[int, typer.Option(min=0, help="How many opportunities.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same export.")] = 0,
     style: Annotated[str, typer.Option(help=f"Headers and renderings: {', '.join(STYLES)}.")] = "canonical",
