@@ -75,7 +75,9 @@ def quarter_end(date: pl.Expr) -> pl.Expr:
     return pl.date(date.dt.year(), date.dt.quarter() * 3, 1).dt.month_end()
 
 
-# Row-level partial sums: each is Σ over the rows of a group; `*_n` are counts, the others money.
+# What each row adds to a group's partial sums: `*_n` and the counts are 0/1, the others money (0 when the row
+# does not count). Computed as columns first and then summed: a plain sum runs more than twice as fast in a
+# group-by as a sum over a filter.
 def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     status = pl.col("status")
     won, lost, open_ = status == "won", status == "lost", status == "open"
@@ -83,22 +85,29 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     prior, renewal = pl.col("prior_amount").cast(MONEY), pl.col("renewal_amount").cast(MONEY)
     due = expiry <= as_of
     at_stake = won | lost | due  # rows that count for retention, GRR and NRR
+
+    def count(condition: pl.Expr) -> pl.Expr:
+        return condition.fill_null(False).cast(pl.Int64)
+
+    def money_if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
+        return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
+
     return {
-        "opportunities": pl.len().cast(pl.Int64),
-        "won": won.sum().cast(pl.Int64),
-        "lost": lost.sum().cast(pl.Int64),
-        "open": open_.sum().cast(pl.Int64),
-        "due": due.sum().cast(pl.Int64),
-        "past_due": (open_ & (expiry < as_of)).sum().cast(pl.Int64),
-        "on_time_n": (won & due & (close <= expiry)).sum().cast(pl.Int64),
-        "in_quarter_n": (won & (close <= quarter_end(expiry))).sum().cast(pl.Int64),
-        "at_stake_n": at_stake.sum().cast(pl.Int64),
-        "available": prior.sum(),
-        "prior_won": prior.filter(won).sum(),
-        "prior_lost": prior.filter(lost).sum(),
-        "prior_at_stake": prior.filter(at_stake).sum(),
-        "renewal_won": renewal.filter(won).sum(),
-        "retained_won": pl.min_horizontal(renewal, prior).filter(won).sum(),
+        "opportunities": pl.lit(1, dtype=pl.Int64),
+        "won": count(won),
+        "lost": count(lost),
+        "open": count(open_),
+        "due": count(due),
+        "past_due": count(open_ & (expiry < as_of)),
+        "on_time_n": count(won & due & (close <= expiry)),
+        "in_quarter_n": count(won & (close <= quarter_end(expiry))),
+        "at_stake_n": count(at_stake),
+        "available": prior,
+        "prior_won": money_if(won, prior),
+        "prior_lost": money_if(lost, prior),
+        "prior_at_stake": money_if(at_stake, prior),
+        "renewal_won": money_if(won, renewal),
+        "retained_won": money_if(won, pl.min_horizontal(renewal, prior)),
     }
 
 
@@ -112,10 +121,10 @@ def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> p
     """
     batch = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
     fine = (
-        rows.with_columns(batch=batch)
+        rows.with_columns(batch=batch, **_row_partials(as_of))
         .group_by("account_id", "rep", "batch")
         .agg(
-            **_row_partials(as_of),
+            *(pl.col(name).sum() for name in PARTIAL_COLUMNS),
             strategic_flag=pl.col("strategic").any(),
             account_name=pl.col("account_name").max(),
         )
