@@ -114,19 +114,22 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
 PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
 
 
-def partials(rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds) -> pl.LazyFrame:
-    """Partial sums per (account, rep, batch, segment) over accepted rows of the window.
+def partials(
+    rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds, keys: Sequence[str] = ("rep", "batch")
+) -> pl.LazyFrame:
+    """Partial sums per (account, `keys`…) over accepted rows of the window, with the account's segment.
 
-    The batch is the row's non-empty `batch`, else the calendar quarter of its expiry date.
+    `keys` are the row attributes the groupings will need (`rep`, `batch`); the fewer, the smaller the partials
+    (a batch is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter
+    of its expiry date.
     """
     batch = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
     fine = (
         rows.with_columns(batch=batch, **_row_partials(as_of))
-        .group_by("account_id", "rep", "batch")
+        .group_by("account_id", *keys)
         .agg(
             *(pl.col(name).sum() for name in PARTIAL_COLUMNS),
             strategic_flag=pl.col("strategic").any(),
-            account_name=pl.col("account_name").max(),
         )
     )
     tiers = accounts(fine, reported_arr(rows), thresholds).select("account_id", "segment", "account_arr")
@@ -174,6 +177,12 @@ def _kpis() -> dict[str, pl.Expr]:
         ),
         "churned_value": prior_lost.cast(pl.Float64),
     }
+
+
+def row_keys(groupings: Sequence[str]) -> tuple[str, ...]:
+    """The row attributes partials must keep for these groupings (a segment is the account's)."""
+    wanted = {key for grouping in groupings for key in keys_of(grouping)} - {"segment"}
+    return tuple(key for key in ("rep", "batch") if key in wanted)
 
 
 def keys_of(grouping: str) -> list[str]:

@@ -10,7 +10,7 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError, first_line
-from renewals_cli.kpis import Window, in_window, kpi_tables, partials
+from renewals_cli.kpis import Window, in_window, kpi_tables, partials, row_keys
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
 from renewals_cli.segments import Thresholds
@@ -27,9 +27,9 @@ class Report:
     tables: dict[str, pl.DataFrame]
 
 
-def account_partials(export: Export, window: Window, thresholds: Thresholds) -> pl.LazyFrame:
-    """Partial sums per (account, rep, batch) of the accepted rows in the window, with segments."""
-    return partials(in_window(export.accepted(), window), as_of=window.as_of, thresholds=thresholds)
+def account_partials(export: Export, window: Window, thresholds: Thresholds, keys: Sequence[str] = ()) -> pl.LazyFrame:
+    """Partial sums per (account, `keys`…) of the accepted rows in the window, with segments."""
+    return partials(in_window(export.accepted(), window), as_of=window.as_of, thresholds=thresholds, keys=keys)
 
 
 def collect_with_accounting(export: Export, *queries: pl.LazyFrame) -> tuple[list[pl.DataFrame], RowAccounting]:
@@ -49,7 +49,8 @@ def build_report(export: Export, window: Window, thresholds: Thresholds, groupin
 
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
-    (fine,), accounting = collect_with_accounting(export, account_partials(export, window, thresholds))
+    fine_query = account_partials(export, window, thresholds, row_keys(groupings))
+    (fine,), accounting = collect_with_accounting(export, fine_query)
     tables = kpi_tables(fine, groupings)
     if "rep" in tables and "overall" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
@@ -64,16 +65,18 @@ def build_report(export: Export, window: Window, thresholds: Thresholds, groupin
 
 def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
-    fine = account_partials(export, window, thresholds)
+    fine = account_partials(export, window, thresholds, keys=("rep",))
+    names = in_window(export.accepted(), window).group_by("account_id").agg(pl.col("account_name").max())
     query = (
         fine.group_by("account_id")
         .agg(
-            account_name=pl.col("account_name").drop_nulls().first(),
             arr=pl.col("account_arr").first(),
             segment=pl.col("segment").first(),
             reps=pl.col("rep").unique().sort().str.join(", "),
             opportunities=pl.col("opportunities").sum(),
         )
+        .join(names, on="account_id", how="left")
+        .select("account_id", "account_name", "arr", "segment", "reps", "opportunities")
         .sort(["arr", "account_id"], descending=[True, False])
         .with_columns(pl.col("segment").cast(pl.String))
     )

@@ -16,6 +16,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy xls
 GZIP_MAGIC = b"\x1f\x8b"
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
+CHUNK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -122,8 +123,12 @@ def detect_encoding(path: Path, head: bytes) -> str:
         return "utf-16"
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        codecs.decode(path.read_bytes(), "utf-8")
+        with path.open("rb") as handle:  # in chunks: the whole file never sits in memory
+            while chunk := handle.read(CHUNK_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
