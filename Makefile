@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench sample-data clean
+.PHONY: run test lint typecheck unit bench fuzz sample-data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,19 @@ run: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check renewals_cli tests
-	$(BIN)/ruff format --check renewals_cli tests
+	$(BIN)/ruff check renewals_cli tests benchmarks
+	$(BIN)/ruff format --check renewals_cli tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+## make bench: time `renewals report` against a bare read, DuckDB and pandas (1M and 5M rows); writes BENCHMARKS.md
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run.py
 
 ## make sample-data: regenerate sample_data/ with the seeded generator
 sample-data: $(STAMP)
@@ -38,4 +43,4 @@ sample-data: $(STAMP)
 	$(BIN)/renewals sample sample_data/salesforce.csv --rows 2000 --seed 1 --style salesforce --as-of 2026-11-25
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis benchmarks/data

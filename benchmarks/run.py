@@ -1,0 +1,596 @@
+"""`make bench`: how `renewals report` compares with reading the file, with DuckDB and with pandas (issue 5).
+
+    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--quick] [--output BENCHMARKS.md]
+
+Generates the exports once with `renewals sample` (cached in benchmarks/data/ by rows, seed, style and as-of
+date): a canonical CSV, the same as Parquet, and a Salesforce-styled CSV (`$1,234.50`, `03/31/2026`). Checks
+on a small export that the DuckDB and pandas versions give the tool's per-rep KPIs, then times every contender
+on every export as its own process, round-robin (each repetition runs every contender once, the order rotated
+from one repetition to the next), and reports the median wall time and peak memory (the child's own RSS
+high-water mark, from wait4) with ratios to the floor and to DuckDB. Writes BENCHMARKS.md.
+"""
+
+import argparse
+import compileall
+import datetime as dt
+import importlib.metadata
+import math
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from common import KPI_COLUMNS  # noqa: E402
+
+AS_OF = "2026-11-25"
+SEED = 1
+VERIFY_ROWS = 20_000
+TOLERANCE = 1e-9
+HELP_RUNS = 10
+CHILD_ENV = {"COLUMNS": "200"}
+
+FLOOR, BY_REP, FULL, DUCKDB, PANDAS = "floor", "report --by rep", "report (terminal)", "duckdb", "pandas"
+CONTENDERS = (FLOOR, BY_REP, FULL, DUCKDB, PANDAS)
+CONTENDER_DOCS = {
+    FLOOR: "a bare Polars read of the file in a fresh Python: `pl.read_csv(path, infer_schema=False)` "
+    "(all text, as the tool reads it) or `pl.read_parquet(path)`",
+    BY_REP: f"`renewals report FILE --by rep --format csv --as-of {AS_OF} > /dev/null`",
+    FULL: f"`renewals report FILE --as-of {AS_OF} > /dev/null` with COLUMNS=200: the headline and the "
+    "segment, rep and batch tables",
+    DUCKDB: "`benchmarks/duckdb_kpis.py`: the same per-rep KPIs as DuckDB SQL (`benchmarks/duckdb_kpis.sql`) "
+    "over `read_csv`/`read_parquet` of the file, parsing the Salesforce money and dates in DuckDB",
+    PANDAS: "`benchmarks/pandas_kpis.py`: the same per-rep KPIs in straightforward pandas "
+    "(`read_csv(usecols=…)`/`read_parquet(columns=…)`, two group-bys)",
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """One benchmark input file."""
+
+    label: str  # "canonical CSV", "canonical Parquet", "Salesforce CSV"
+    style: str
+    suffix: str
+    canonical: bool  # the issue's targets are set on the canonical exports
+
+    def path(self, data: Path, rows: int) -> Path:
+        return data / f"{self.style}-{rows}rows-seed{SEED}-{AS_OF}{self.suffix}"
+
+
+EXPORTS = (
+    Export("canonical CSV", "canonical", ".csv", canonical=True),
+    Export("canonical Parquet", "canonical", ".parquet", canonical=True),
+    Export("Salesforce CSV", "salesforce", ".csv", canonical=False),
+)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One timed run of one process."""
+
+    wall: float  # seconds, from spawn to exit
+    peak: int  # the process's peak RSS, bytes
+
+
+class BenchError(Exception):
+    """A contender failed or disagreed: the numbers would mean nothing."""
+
+
+# ---------------------------------------------------------------------------------------------- processes
+
+
+def tools() -> tuple[str, str]:
+    """The venv's Python and its `renewals` entry point."""
+    python = sys.executable
+    renewals = Path(python).parent / "renewals"
+    found = str(renewals) if renewals.exists() else shutil.which("renewals")
+    if found is None:
+        raise BenchError("cannot find the `renewals` command; install the package (make run) first")
+    return python, found
+
+
+def commands(python: str, renewals: str, path: Path, export: Export) -> dict[str, list[str]]:
+    reader = "read_parquet(p)" if export.suffix == ".parquet" else "read_csv(p, infer_schema=False)"
+    floor = f"import sys; import polars as pl; p = sys.argv[1]; pl.{reader}"
+    kpis = ["--style", export.style, "--as-of", AS_OF]
+    return {
+        FLOOR: [python, "-c", floor, str(path)],
+        BY_REP: [renewals, "report", str(path), "--by", "rep", "--format", "csv", "--as-of", AS_OF],
+        FULL: [renewals, "report", str(path), "--as-of", AS_OF],
+        DUCKDB: [python, str(HERE / "duckdb_kpis.py"), str(path), *kpis],
+        PANDAS: [python, str(HERE / "pandas_kpis.py"), str(path), *kpis],
+    }
+
+
+def child_env() -> dict[str, str]:
+    env = {**os.environ, **CHILD_ENV}
+    if SNAPSHOT is not None:  # the package as it was when the run started (see `snapshot`)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SNAPSHOT), env.get("PYTHONPATH")]))
+    return env
+
+
+SNAPSHOT: Path | None = None
+
+
+def snapshot(into: Path) -> None:
+    """Measure a copy of renewals_cli taken now: a long run in a shared work tree must not mix code versions.
+
+    PYTHONPATH comes before the editable install's finder, so the children import the copy.
+    """
+    global SNAPSHOT
+    shutil.copytree(ROOT / "renewals_cli", into / "renewals_cli", ignore=shutil.ignore_patterns("__pycache__"))
+    # Byte-compiled as pip installs a package: PYTHONDONTWRITEBYTECODE would otherwise recompile it every run.
+    compileall.compile_dir(into / "renewals_cli", quiet=1)
+    SNAPSHOT = into
+
+
+def measure(command: Sequence[str], timeout: float) -> Sample:
+    """Run the command with stdout to /dev/null; its wall time and its own peak RSS (wait4 reaps it alone)."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=child_env()
+        )
+        killer = threading.Timer(timeout, process.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            killer.cancel()
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if wall >= timeout:
+            raise BenchError(f"`{shlex.join(command)}` timed out after {timeout:.0f} s")
+        if process.returncode != 0:
+            stderr.seek(0)
+            tail = stderr.read().decode(errors="replace").strip().splitlines()[-5:]
+            raise BenchError(f"`{shlex.join(command)}` exited {process.returncode}:\n  " + "\n  ".join(tail))
+    return Sample(wall=wall, peak=usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
+
+
+def output_of(command: Sequence[str]) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=False)
+    if done.returncode != 0:
+        raise BenchError(f"`{shlex.join(command)}` exited {done.returncode}:\n  {done.stderr.strip()}")
+    return done.stdout
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+
+def generate(renewals: str, data: Path, rows: int) -> None:
+    """Write every export of `rows` rows that is not in the cache yet."""
+    data.mkdir(parents=True, exist_ok=True)
+    for export in EXPORTS:
+        path = export.path(data, rows)
+        if path.exists():
+            continue
+        say(f"generating {path.relative_to(ROOT)} …")
+        start = time.perf_counter()
+        output_of(
+            [
+                renewals,
+                "sample",
+                str(path),
+                "--rows",
+                str(rows),
+                "--seed",
+                str(SEED),
+                "--style",
+                export.style,
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        say(f"  {time.perf_counter() - start:.1f} s, {path.stat().st_size / 2**20:,.0f} MiB")
+
+
+def warm(paths: Sequence[Path]) -> None:
+    """Read every file once so that no contender pays for the first read from disk."""
+    for path in paths:
+        with path.open("rb") as handle:
+            while handle.read(1 << 24):
+                pass
+
+
+# ---------------------------------------------------------------------------------------------- verification
+
+
+def _close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) + 1e-12
+
+
+def disagreements(expected_csv: str, actual_csv: str) -> list[str]:
+    """Where two per-rep KPI CSVs differ beyond a relative TOLERANCE (empty cells count as NaN)."""
+    import io
+
+    import polars as pl
+
+    def load(text: str) -> pl.DataFrame:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+        missing = [c for c in ("rep", *KPI_COLUMNS) if c not in frame.columns]
+        if missing:
+            raise BenchError(f"output lacks columns {', '.join(missing)}")
+        values = [pl.col(c).cast(pl.Float64).fill_null(float("nan")) for c in KPI_COLUMNS]
+        return frame.select("rep", *values).sort("rep")
+
+    expected, actual = load(expected_csv), load(actual_csv)
+    if expected["rep"].to_list() != actual["rep"].to_list():
+        return [f"reps differ: {expected['rep'].to_list()} vs {actual['rep'].to_list()}"]
+    problems = []
+    for column in KPI_COLUMNS:
+        for rep, a, b in zip(expected["rep"], expected[column], actual[column], strict=True):
+            if not _close(a, b):
+                problems.append(f"{column} for {rep}: renewals {a!r}, got {b!r}")
+    return problems
+
+
+def verify(python: str, renewals: str, data: Path) -> None:
+    """DuckDB and pandas must give the tool's per-rep KPIs on a small export before any of them is timed."""
+    generate(renewals, data, VERIFY_ROWS)
+    for export in EXPORTS:
+        path = export.path(data, VERIFY_ROWS)
+        runs = commands(python, renewals, path, export)
+        expected = output_of(runs[BY_REP])
+        for name in (DUCKDB, PANDAS):
+            problems = disagreements(expected, output_of(runs[name]))
+            if problems:
+                listed = "\n  ".join(problems[:10])
+                raise BenchError(
+                    f"{name} disagrees with `renewals report --by rep` on {path.name} ({len(problems)} values "
+                    f"beyond rel {TOLERANCE:g}); fix the implementation before timing it:\n  {listed}"
+                )
+        say(f"verified: duckdb and pandas give the tool's per-rep KPIs on the {VERIFY_ROWS:,}-row {export.label}")
+
+
+# ---------------------------------------------------------------------------------------------- the run
+
+Key = tuple[int, str, str]  # rows, export label, contender
+
+
+@dataclass
+class Results:
+    """Every sample taken, and why a measurement that failed did (it is left out, the run goes on)."""
+
+    samples: dict[Key, list[Sample]] = field(default_factory=dict)
+    failures: dict[Key, str] = field(default_factory=dict)
+    help: list[Sample] = field(default_factory=list)
+
+    def wall(self, key: Key) -> float | None:
+        found = self.samples.get(key)
+        return statistics.median(s.wall for s in found) if found else None
+
+    def peak(self, key: Key) -> float | None:
+        found = self.samples.get(key)
+        return statistics.median(s.peak for s in found) if found else None
+
+
+def run(python: str, renewals: str, data: Path, sizes: Sequence[int], repeat: int, timeout: float) -> Results:
+    """Every contender on every export, `repeat` times, round-robin with the contender order rotated."""
+    results = Results()
+    total = repeat * len(sizes) * len(EXPORTS) * len(CONTENDERS)
+    done = 0
+    for repetition in range(repeat):
+        shift = repetition % len(CONTENDERS)
+        order = CONTENDERS[shift:] + CONTENDERS[:shift]
+        for rows in sizes:
+            for export in EXPORTS:
+                runs = commands(python, renewals, export.path(data, rows), export)
+                for name in order:
+                    key = (rows, export.label, name)
+                    done += 1
+                    where = f"[{done}/{total}] rep {repetition + 1} · {rows:,} rows · {export.label:<17} · {name:<17}"
+                    try:
+                        sample = measure(runs[name], timeout)
+                    except BenchError as exc:
+                        results.failures.setdefault(key, str(exc).splitlines()[0])
+                        say(f"{where} FAILED: {exc}")
+                        continue
+                    results.samples.setdefault(key, []).append(sample)
+                    say(f"{where} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+    results.help = [measure([renewals, "--help"], timeout) for _ in range(HELP_RUNS)]
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- reporting
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}" if value is not None and base else "–"
+
+
+def results_table(results: Results, sizes: Sequence[int]) -> str:
+    lines = [
+        "| rows | file | contender | wall s (median) | min–max s | × floor | × DuckDB | peak MiB | memory × floor |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for rows in sizes:
+        for export in EXPORTS:
+            floor_wall = results.wall((rows, export.label, FLOOR))
+            floor_peak = results.peak((rows, export.label, FLOOR))
+            duck_wall = results.wall((rows, export.label, DUCKDB))
+            for name in CONTENDERS:
+                key = (rows, export.label, name)
+                samples = results.samples.get(key, [])
+                wall, peak = results.wall(key), results.peak(key)
+                if wall is None or peak is None:
+                    lines.append(f"| {rows:,} | {export.label} | {name} | failed | | | | | |")
+                    continue
+                spread = f"{min(s.wall for s in samples):.2f}–{max(s.wall for s in samples):.2f}"
+                lines.append(
+                    f"| {rows:,} | {export.label} | {name} | {wall:.2f} | {spread} | {_ratio(wall, floor_wall)} | "
+                    f"{_ratio(wall, duck_wall)} | {peak / 2**20:,.0f} | {_ratio(peak, floor_peak)} |"
+                )
+    return "\n".join(lines)
+
+
+def failures_list(results: Results) -> str:
+    return "\n".join(
+        f"- {rows:,} rows, {label}, {name}: {why}" for (rows, label, name), why in results.failures.items()
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str
+    where: str
+    measured: str
+    met: bool | None  # None: not measured
+
+
+def checks(results: Results, sizes: Sequence[int]) -> list[Check]:
+    """The targets of issue 5, each on every export and size it names."""
+    found: list[Check] = []
+
+    def ratio_check(target: str, where: str, value: float | None, base: float | None, limit: float) -> Check:
+        if value is None or not base:
+            return Check(target, where, "not measured", None)
+        return Check(target, where, f"{value / base:.2f}×", value <= limit * base)
+
+    for rows in sizes:
+        for export in EXPORTS:
+            where = f"{rows:,} rows, {export.label}"
+            floor = results.wall((rows, export.label, FLOOR))
+            by_rep = results.wall((rows, export.label, BY_REP))
+            full = results.wall((rows, export.label, FULL))
+            duck = results.wall((rows, export.label, DUCKDB))
+            if export.canonical:
+                found.append(ratio_check("report --by rep ≤ 1.5× floor", where, by_rep, floor, 1.5))
+                found.append(ratio_check("full report ≤ 2× floor", where, full, floor, 2.0))
+            else:
+                for name, value in ((BY_REP, by_rep), (FULL, full)):
+                    found.append(ratio_check(f"Salesforce CSV: {name} ≤ 2.5× its floor", where, value, floor, 2.5))
+            if by_rep is None or duck is None:
+                found.append(Check("report --by rep faster than DuckDB", where, "not measured", None))
+            else:
+                found.append(
+                    Check(
+                        "report --by rep faster than DuckDB",
+                        where,
+                        f"{by_rep:.2f} s vs {duck:.2f} s ({by_rep / duck:.2f}×)",
+                        by_rep < duck,
+                    )
+                )
+            if export.canonical:
+                floor_peak = results.peak((rows, export.label, FLOOR))
+                for name in (BY_REP, FULL):
+                    found.append(
+                        ratio_check(
+                            f"{name}: peak memory ≤ 1.5× floor",
+                            where,
+                            results.peak((rows, export.label, name)),
+                            floor_peak,
+                            1.5,
+                        )
+                    )
+    help_wall = statistics.median(s.wall for s in results.help)
+    found.append(
+        Check("`renewals --help` ≤ 0.3 s", f"median of {len(results.help)}", f"{help_wall:.3f} s", help_wall <= 0.3)
+    )
+    return found
+
+
+def checks_table(found: Sequence[Check]) -> str:
+    verdict = {True: "met", False: "**missed**", None: "not measured"}
+    lines = ["| target | where | measured | |", "|---|---|---|---|"]
+    lines += [f"| {c.target} | {c.where} | {c.measured} | {verdict[c.met]} |" for c in found]
+    return "\n".join(lines)
+
+
+def version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def memory_total() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def revision() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return f"{commit} with uncommitted changes" if git("status", "--porcelain", "--", "renewals_cli") else commit
+
+
+def document(
+    *,
+    command: str,
+    started: dt.datetime,
+    code: str,
+    load: tuple[tuple[float, ...], tuple[float, ...]],
+    sizes: Sequence[int],
+    repeat: int,
+    results: Results,
+    found: Sequence[Check],
+) -> str:
+    small = [f"{rows:,}" for rows in sizes if rows < 2_000_000]
+    if len(small) == len(sizes):
+        scope = (
+            "The issue sets its targets on exports of 2M rows and up; this run has none, so every line is indicative."
+        )
+    elif small:
+        scope = (
+            f"The issue sets its targets on exports of 2M rows and up: the {', '.join(small)}-row lines are indicative."
+        )
+    else:
+        scope = ""
+    contenders = "\n".join(f"- **{name}** — {doc}" for name, doc in CONTENDER_DOCS.items())
+    help_wall = statistics.median(s.wall for s in results.help)
+    help_peak = statistics.median(s.peak for s in results.help)
+    load_text = "{} at the start, {} at the end".format(*(" / ".join(f"{v:.1f}" for v in avg) for avg in load))
+    failures = (
+        f"\nFailed measurements (left out of the medians):\n\n{failures_list(results)}\n" if results.failures else ""
+    )
+    return f"""# Benchmarks
+
+`renewals report` against the cost of reading the file, DuckDB and pandas (issue 5). Generated by
+`benchmarks/run.py`; do not edit by hand, rerun it.
+
+## Machine and versions
+
+- Date: {started:%Y-%m-%d %H:%M} (the machine's local time)
+- CPU: {cpu_model()}, {os.cpu_count()} cores; memory: {memory_total()}; {platform.system()} {platform.release()}
+- Python {platform.python_version()}, polars {version("polars")}, duckdb {version("duckdb")},
+  pandas {version("pandas")}, pyarrow {version("pyarrow")}
+- renewals {version("renewals")} at commit {code}
+- A shared 2-core virtual machine with other work running at the same time (load average over 1 / 5 / 15 min:
+  {load_text}): absolute times are noisy and inflated; the ratios, measured in one run with alternating
+  repetitions, are what to read.
+
+## Reproduce
+
+```
+make bench
+# or: {command}
+```
+
+Exports are generated once by `renewals sample --seed {SEED} --as-of {AS_OF}` and cached in `benchmarks/data/`
+(delete it to regenerate them after changing the generator).
+
+## What is measured
+
+Each contender runs as its own process with stdout to /dev/null, on the same file, {repeat} time(s) round-robin
+(every contender once per repetition, the order rotated between repetitions). The table shows the median wall time
+(spawn to exit: Python start-up and imports included) and the median peak memory (the process's own RSS
+high-water mark, from `wait4`). `renewals` runs from a byte-compiled copy of `renewals_cli` taken when the run
+started, so that edits made during a long run do not mix versions.
+
+Before timing, the DuckDB and pandas versions were checked against `renewals report --by rep --format csv` on
+{VERIFY_ROWS:,}-row exports of each kind: every KPI of SPEC §3 agrees to a relative {TOLERANCE:g}. Neither validates
+rows as `renewals` does (the generated exports are clean), so both do less work than the tool.
+
+{contenders}
+
+## Results
+
+{results_table(results, sizes)}
+
+`renewals --help`: median {help_wall:.3f} s over {len(results.help)} runs, peak {help_peak / 2**20:,.0f} MiB.
+{failures}
+## Targets (issue 5)
+
+{scope}
+
+{checks_table(found)}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000], help="export sizes")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 200,000 rows, 1 repetition")
+    parser.add_argument(
+        "--output", type=Path, help="the report to write (default BENCHMARKS.md; with --quick, none unless named)"
+    )
+    parser.add_argument("--data", type=Path, default=HERE / "data", help="where exports are cached")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds before a measurement is abandoned")
+    args = parser.parse_args()
+    sizes, repeat = ([200_000], 1) if args.quick else (args.rows, args.repeat)
+    output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
+    command = shlex.join(["python", "benchmarks/run.py", *sys.argv[1:]])
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="renewals-bench-") as copy:
+            code = revision()
+            snapshot(Path(copy))
+            python, renewals = tools()
+            verify(python, renewals, args.data)
+            for rows in sizes:
+                generate(renewals, args.data, rows)
+            warm([export.path(args.data, rows) for rows in sizes for export in EXPORTS])
+            output_of([python, "-c", "import polars, duckdb, pandas"])  # shared libraries into the page cache
+            started, load_start = dt.datetime.now(), os.getloadavg()
+            results = run(python, renewals, args.data, sizes, repeat, args.timeout)
+            load_end = os.getloadavg()
+    except BenchError as exc:
+        say(f"Error: {exc}")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+    found = checks(results, sizes)
+    print(results_table(results, sizes))
+    print(f"\nrenewals --help: median {statistics.median(s.wall for s in results.help):.3f} s\n")
+    print(checks_table(found))
+    if results.failures:
+        print(f"\nFailed measurements:\n{failures_list(results)}")
+    if output is not None:
+        text = document(
+            command=command,
+            started=started,
+            code=code,
+            load=(load_start, load_end),
+            sizes=sizes,
+            repeat=repeat,
+            results=results,
+            found=found,
+        )
+        partial = output.with_name(f".{output.name}.partial")
+        partial.write_text(text)
+        partial.replace(output)
+        say(f"wrote {output}")
+    if results.failures:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
