@@ -17,6 +17,7 @@ from renewals_cli.load.values import (
     flag_from,
     money,
     money_from,
+    slashed_numbers,
     status,
     text_from,
 )
@@ -43,7 +44,8 @@ def parse_flag(text: str | None) -> bool | None:
 
 
 def layout_of(texts: list[str]) -> str | None:
-    counts = pl.DataFrame({"d": texts}, schema={"d": pl.String}).select(date_evidence(pl.col("d"), "d")).row(0)
+    first, second = slashed_numbers(pl.col("d"))
+    counts = pl.DataFrame({"d": texts}, schema={"d": pl.String}).select(date_evidence(first, second, "d")).row(0)
     return decide_layout(*counts, column="Close Date", source="export.csv")
 
 

@@ -54,7 +54,7 @@ class Detected:
     are plain numbers, and the distinct status and strategic labels (few, so they are mapped once each)."""
 
     layouts: dict[str, values.DateLayout]
-    plain_money: frozenset[str]
+    money_shapes: dict[str, str]
     statuses: dict[str, str | None] | None
     flags: dict[str, bool | None] | None
 
@@ -83,7 +83,7 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         typed[name] = values.text_from(raw(name), dtype(name))
     for name in MONEY_COLUMNS:
         typed[name] = values.money_from(
-            raw(name), dtype(name), decimal_comma=options.decimal_comma, plain=name in found.plain_money
+            raw(name), dtype(name), decimal_comma=options.decimal_comma, shape=found.money_shapes.get(name)
         )
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
@@ -160,8 +160,9 @@ def _skipped(headers: Sequence[str]) -> pl.Expr:
 
 # Above this many distinct labels a status or flag column is parsed per row rather than mapped once per label.
 MAX_LABELS = 10_000
-_PLAIN_NUMBER = r"^\d+(?:\.\d+)?$"
-_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}$"
+# Shapes that, when every value of a column has them, allow a direct parse (see `Detected`).
+MONEY_SHAPES = {"plain": r"^\d+(?:\.\d+)?$", "dollars": r"^\$\d{1,3}(?:,\d{3})*(?:\.\d+)?$"}
+DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}/\d{4}$"}
 
 
 def _detect(
@@ -174,18 +175,20 @@ def _detect(
         header = mapping.header_for(canonical)
         return header if header is not None and schema[header] == pl.String else None
 
+    numbers: dict[str, pl.Expr] = {}  # computed once as columns, then aggregated several ways
     evidence: list[pl.Expr] = []
     for name in DATE_COLUMNS:
         if (header := text_header(name)) is not None:
             column = pl.col(header)
             if not options.date_format:
-                evidence += values.date_evidence(column, name)
-            evidence.append((column.is_not_null() & ~column.str.contains(_PLAIN_ISO)).sum().alias(f"{name}__other"))
+                first, second = values.slashed_numbers(column)
+                numbers |= {f"__{name}_first": first, f"__{name}_second": second}
+                evidence += values.date_evidence(pl.col(f"__{name}_first"), pl.col(f"__{name}_second"), name)
+            evidence += _shape_counts(column, name, DATE_SHAPES)
     for name in MONEY_COLUMNS:
         if (header := text_header(name)) is not None:
             column = pl.col(header)
-            plain = column.str.contains(_PLAIN_NUMBER)
-            evidence.append((column.is_not_null() & ~plain).sum().alias(f"{name}__other"))
+            evidence += _shape_counts(column, name, MONEY_SHAPES)
     for name in ("status", "strategic"):
         if (header := text_header(name)) is not None:
             evidence.append(pl.col(header).unique().head(MAX_LABELS + 1).implode().alias(f"{name}__labels"))
@@ -196,9 +199,9 @@ def _detect(
             pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().implode().alias("__cur")
         )
     if not evidence:
-        return Detected(layouts={}, plain_money=frozenset(), statuses=None, flags=None)
+        return Detected(layouts={}, money_shapes={}, statuses=None, flags=None)
     try:
-        found = frame.select(evidence).collect()
+        found = frame.with_columns(**numbers).select(evidence).collect()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
     _refuse_mixed_currencies(found, source)
@@ -208,9 +211,9 @@ def _detect(
             for name in DATE_COLUMNS
             if text_header(name) is not None
         },
-        plain_money=frozenset(
-            name for name in MONEY_COLUMNS if f"{name}__other" in found.columns and found[f"{name}__other"][0] == 0
-        ),
+        money_shapes={
+            name: shape for name in MONEY_COLUMNS if (shape := _common_shape(found, name, MONEY_SHAPES)) is not None
+        },
         statuses=_status_map(found, options),
         flags=_flag_map(found),
     )
@@ -237,7 +240,31 @@ def _layout(
         column=str(mapping.header_for(name)),
         source=str(source.path),
     )
-    return values.DateLayout(slashed=slashed, iso_only=found[f"{name}__other"][0] == 0)
+    shape = _common_shape(found, name, DATE_SHAPES)
+    if shape == "slashed":
+        shape = "%m/%d/%Y" if slashed == "mdy" else "%d/%m/%Y" if slashed == "dmy" else None
+    return values.DateLayout(slashed=slashed, exact=shape)
+
+
+def _shape_counts(column: pl.Expr, name: str, shapes: dict[str, str]) -> list[pl.Expr]:
+    """For each shape, how many non-empty values of the column do not have it."""
+    return [
+        (column.is_not_null() & ~column.str.contains(pattern)).sum().alias(f"{name}__not_{shape}")
+        for shape, pattern in shapes.items()
+    ]
+
+
+def _common_shape(found: pl.DataFrame, name: str, shapes: dict[str, str]) -> str | None:
+    """The shape every value of the column has, if any."""
+    return next(
+        (
+            shape
+            for shape in shapes
+            if found.get_column(f"{name}__not_{shape}", default=None) is not None
+            and found[f"{name}__not_{shape}"][0] == 0
+        ),
+        None,
+    )
 
 
 def _labels(found: pl.DataFrame, name: str) -> list[str] | None:

@@ -63,11 +63,17 @@ def in_range(amount: pl.Expr) -> pl.Expr:
     return pl.when(amount.abs() < MAX_MONEY).then(amount)
 
 
-def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, plain: bool = False) -> pl.Expr:
-    """Money from a column of any type: numbers as they are, text by `money` (or cast, when every value of the
-    column is a `plain` number); null when out of range."""
-    if dtype.is_numeric() or plain:
+def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None = None) -> pl.Expr:
+    """Money from a column of any type: numbers as they are, text by `money`; null when out of range.
+
+    `shape` is what detection found every value of the column to be: `plain` numbers are cast, `dollars`
+    (`$1,234.50`) lose their `$` and commas and are cast, skipping the general parser.
+    """
+    if dtype.is_numeric() or shape == "plain":
         return in_range(column.cast(pl.Float64, strict=False))
+    if shape == "dollars":
+        digits = column.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True)
+        return in_range(digits.cast(pl.Float64, strict=False))
     return in_range(money(column.cast(pl.String), decimal_comma=decimal_comma))
 
 
@@ -87,16 +93,21 @@ class DateLayout:
     """How a column writes dates that are not ISO: a named strftime pattern, or a detected slashed order."""
 
     pattern: str | None = None  # from --date-format / config
-    iso_only: bool = False  # every value is a plain ISO date: parsed without looking for a time or a layout
+    exact: str | None = None  # every value has this strftime layout: parsed directly, nothing else looked for
     slashed: str | None = None  # "mdy" or "dmy", detected from the column
 
 
-def date_evidence(text: pl.Expr, name: str) -> list[pl.Expr]:
-    """Aggregations that reveal a column's slashed layout: how many dates can only be month-first, only
-    day-first, or either."""
-    parts = text.str.extract_groups(_SLASHED)
-    first = parts.struct.field("a").cast(pl.Int32, strict=False)
-    second = parts.struct.field("b").cast(pl.Int32, strict=False)
+def slashed_numbers(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The first and second numbers of a slashed date (`03/31/2026` → 3, 31); null for other text."""
+    return (
+        text.str.extract(_SLASHED, 1).cast(pl.Int32, strict=False),
+        text.str.extract(_SLASHED, 2).cast(pl.Int32, strict=False),
+    )
+
+
+def date_evidence(first: pl.Expr, second: pl.Expr, name: str) -> list[pl.Expr]:
+    """Aggregations over `slashed_numbers` that reveal a column's layout: how many dates can only be
+    month-first, only day-first, or either."""
     return [
         ((first <= 12) & (second > 12) & (second <= 31)).sum().alias(f"{name}__mdy"),
         ((second <= 12) & (first > 12) & (first <= 31)).sum().alias(f"{name}__dmy"),
@@ -125,8 +136,8 @@ def decide_layout(mdy: int, dmy: int, either: int, *, column: str, source: str) 
 
 def date(text: pl.Expr, layout: DateLayout) -> pl.Expr:
     """The date of an ISO date or datetime, or of the column's named or detected layout; null when invalid."""
-    if layout.iso_only and not layout.pattern:
-        return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    if layout.exact and not layout.pattern:
+        return text.str.strptime(pl.Date, layout.exact, strict=False)
     iso = text.str.extract(_ISO, 1).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     candidates = [iso]
     if layout.pattern:
