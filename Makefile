@@ -36,6 +36,10 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py
 
+## make fuzz: a long Hypothesis session over the loaders (not part of CI)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q
+
 ## make sample-data: regenerate sample_data/ with the seeded generator
 sample-data: $(STAMP)
 	$(BIN)/renewals sample sample_data/renewals.csv --rows 2000 --seed 1 --as-of 2026-11-25

@@ -59,6 +59,14 @@ def emit(output: str | bytes | RenderableType) -> None:
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename: a failed run never leaves half a file."""
     data = content.encode("utf-8") if isinstance(content, str) else content
+    path = path.resolve() if path.is_symlink() else path  # write the link's target, keep the link
+    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe: nothing to rename over
+        try:
+            with path.open("wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+        return
     directory = path.parent if str(path.parent) else Path()
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")

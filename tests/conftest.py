@@ -1,8 +1,10 @@
 """Shared fixtures: a fixed, colourless terminal for every test, and the hand-checked book of tests/data."""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = Path(__file__).parent / "golden"
@@ -21,3 +23,8 @@ def plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 def book() -> Path:
     """Seven opportunities whose KPIs are worked out by hand in tests/test_cli.py."""
     return DATA / "book.csv"
+
+
+# `HYPOTHESIS_PROFILE=fuzz` (`make fuzz`): a long session of tests/test_fuzz.py, not part of CI.
+settings.register_profile("fuzz", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

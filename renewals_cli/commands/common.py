@@ -47,6 +47,7 @@ def load(
     from renewals_cli.load.columns import CANONICAL
     from renewals_cli.load.export import LoadOptions, load_export
     from renewals_cli.load.validate import ParseOptions
+    from renewals_cli.load.values import check_date_format
 
     column_map = dict(settings.columns)
     for item in maps or []:
@@ -54,6 +55,8 @@ def load(
         if not sep or canonical not in CANONICAL or not header:
             raise UsageError(f"--map {item}: expected CANONICAL=HEADER, CANONICAL one of {', '.join(CANONICAL)}")
         column_map[canonical] = header
+    if date_format or settings.date_format:
+        check_date_format(date_format or settings.date_format or "")
     parse = ParseOptions(
         date_format=date_format or settings.date_format,
         decimal_comma=decimal_comma if decimal_comma is not None else bool(settings.decimal_comma),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError, UsageError, first_line
 
 PARQUET_MAGIC = b"PAR1"
 ZIP_MAGIC = b"PK\x03\x04"  # xlsx, zip
@@ -83,7 +83,7 @@ def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str |
     try:
         codecs.lookup(codec)
     except LookupError:
-        raise InputError(f"--encoding {codec}: unknown encoding (use a Python codec name such as cp1252)") from None
+        raise UsageError(f"--encoding {codec}: unknown encoding (use a Python codec name such as cp1252)") from None
     data: Path | bytes
     if codecs.lookup(codec).name == "utf-8":
         data = path  # polars reads UTF-8 itself (and skips a UTF-8 BOM)
@@ -138,8 +138,6 @@ def _separator(delimiter: str) -> str:
     named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
     separator = named.get(delimiter.lower(), delimiter)
     if len(separator) != 1:
-        from renewals_cli.errors import UsageError
-
         raise UsageError(f"--delimiter {delimiter}: expected one character, or 'tab'")
     return separator
 

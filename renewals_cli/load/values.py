@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, first_line
 
 _NUMBER_POINT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _NUMBER_COMMA = r"(?:\d{1,3}(?:[.\s]\d{3})+|\d+)(?:,\d+)?|,\d+"
@@ -159,6 +159,16 @@ def date(text: pl.Expr, layout: DateLayout) -> pl.Expr:
         )
         candidates.append(rebuilt.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return pl.coalesce(candidates)
+
+
+def check_date_format(pattern: str) -> None:
+    """Raise UsageError for a strftime layout the parser refuses (e.g. `%p` without `%I`)."""
+    from renewals_cli.errors import UsageError
+
+    try:
+        pl.select(_strptime(pl.lit("2026-01-01", dtype=pl.String), pattern)).item()
+    except pl.exceptions.PolarsError as exc:
+        raise UsageError(f"--date-format {pattern}: not a usable strftime layout ({first_line(exc)})") from None
 
 
 def _strptime(text: pl.Expr, pattern: str) -> pl.Expr:
