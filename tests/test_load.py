@@ -328,10 +328,10 @@ def test_explicit_encoding_without_bom(tmp_path: Path) -> None:
     assert rows(export).select("opportunity_id", "reject_reason").rows() == [("O1", None)]
 
 
-def test_unknown_encoding_is_an_error(tmp_path: Path) -> None:
+def test_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
     path = write(tmp_path, "export.csv", HEADER, OPEN_ROW)
 
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(UsageError) as caught:
         load(path, encoding="klingon")
 
     assert str(caught.value) == "--encoding klingon: unknown encoding (use a Python codec name such as cp1252)"
