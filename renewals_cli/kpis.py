@@ -38,8 +38,6 @@ KPI_COLUMNS: tuple[str, ...] = (
     "value_growth",
     "churned_value",
 )
-COUNT_COLUMNS = ("opportunities", "accounts", "won", "lost", "open", "due", "past_due")
-MONEY_COLUMNS = ("available", "churned_value")
 
 # Money is summed as exact decimals (to a millionth): a float sum depends on the order threads add rows in,
 # so the same export would give reports that differ in the last digits from run to run.

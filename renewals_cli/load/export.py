@@ -2,7 +2,6 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
 
@@ -116,8 +115,3 @@ def rejected_rows(export: Export) -> pl.DataFrame:
         parts.append(marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left"))
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
     return frame.select("source", "row", pl.all().exclude("source", "row", "reject_reason"), "reject_reason")
-
-
-def describe_sources(export: Export) -> list[tuple[Path, dict[str, str]]]:
-    """Each file with the header feeding each canonical column, for `validate`."""
-    return [(s.path, dict(m.headers)) for s, m in zip(export.sources, export.mappings, strict=True)]
