@@ -230,6 +230,73 @@ def test_rejected_rows_is_empty_when_nothing_is_rejected(tmp_path: Path) -> None
     assert rejected.columns == ["source", "row", *HEADER.split(","), "reject_reason"]
 
 
+@pytest.mark.parametrize(
+    ("line", "extra"),
+    [
+        pytest.param("O9,A9,Zed,Zoe,2026-03-31,1,500,Closed Lost,,2026-03-01", ["2026-03-01"], id="unquoted-comma"),
+        pytest.param("O9,A9,Zed,Zoe,2026-03-31,1000,Open,,,note", ["note"], id="one-extra"),
+        pytest.param("O9,A9,Zed,Zoe,2026-03-31,1000,Open,,,,,,tail", [None, None, None, "tail"], id="after-empties"),
+    ],
+)
+def test_row_with_more_fields_than_the_header_is_rejected_with_its_fields(
+    tmp_path: Path, line: str, extra: list[str | None]
+) -> None:
+    export = load(write(tmp_path, "export.csv", HEADER, OPEN_ROW, line))
+
+    assert rows(export)["reject_reason"].to_list() == [None, "more fields than the header"]
+    rejected = rejected_rows(export)
+    extras = [f"(extra field {i})" for i in range(1, len(extra) + 1)]
+    assert rejected.columns == ["source", "row", *HEADER.split(","), *extras, "reject_reason"]
+    assert list(rejected.select(extras).row(0)) == extra
+
+
+def test_trailing_empty_fields_are_not_more_fields(tmp_path: Path) -> None:
+    export = load(write(tmp_path, "export.csv", HEADER, OPEN_ROW + ",,", WON_ROW + ", ,"))
+
+    assert accounting(export) == RowAccounting(read=2, accepted=2, rejected=0, skipped=0, reasons={})
+    assert rows(export)["prior_amount"].to_list() == [1000.0, 2000.0]
+
+
+def test_header_with_a_quoted_newline_is_one_record(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.csv", HEADER.replace("Account Name", '"Account\nName"'), OPEN_ROW)
+
+    assert rows(load(path))["account_name"].to_list() == ["Acme"]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "message"),
+    [
+        pytest.param(
+            "status",
+            [True, False],
+            "column 'status' holds boolean values; expected status labels such as Closed Won, Closed Lost or Open",
+            id="boolean-status",
+        ),
+        pytest.param(
+            "status", [1, 0], "column 'status' holds int64 values; expected status labels", id="numeric-status"
+        ),
+        pytest.param("rep", [["Ann"], ["Bob"]], "column 'rep' holds list values; expected one value", id="list"),
+        pytest.param(
+            "Owner", [{"name": "Ann"}, {"name": "Bob"}], "column 'Owner' (rep) holds struct values", id="struct"
+        ),
+    ],
+)
+def test_parquet_column_of_an_unreadable_type_is_an_error_naming_it(
+    tmp_path: Path, column: str, values: list[object], message: str
+) -> None:
+    frame = pl.DataFrame(
+        {"account_id": ["A1", "A2"], "rep": ["Ann", "Bob"], "expiry_date": [dt.date(2026, 3, 31)] * 2}
+        | {"prior_amount": [1.0, 2.0], "status": ["Open", "Open"]}
+    ).drop(column, "rep" if column == "Owner" else column, strict=False)
+    path = tmp_path / "export.parquet"
+    frame.with_columns(pl.Series(column, values)).write_parquet(path)
+
+    with pytest.raises(InputError) as caught:
+        load(path)
+
+    assert str(caught.value).startswith(f"{path}: {message}")
+
+
 # ----------------------------------------------------------------------------------------- dates and money
 
 

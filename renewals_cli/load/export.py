@@ -114,4 +114,8 @@ def rejected_rows(export: Export) -> pl.DataFrame:
         original = source.frame.with_row_index("row", offset=1).with_columns(pl.all().exclude("row").cast(pl.String))
         parts.append(marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left"))
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
-    return frame.select("source", "row", pl.all().exclude("source", "row", "reject_reason"), "reject_reason")
+    # Columns of fields beyond the header are kept up to the last one a rejected row fills.
+    extras = list(dict.fromkeys(e for source in export.sources for e in source.extras if e in frame.columns))
+    filled = [i for i, e in enumerate(extras) if frame[e].null_count() < frame.height]
+    empty = extras[filled[-1] + 1 :] if filled else extras
+    return frame.select("source", "row", pl.all().exclude("source", "row", "reject_reason", *empty), "reject_reason")

@@ -17,6 +17,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
 CHUNK_BYTES = 8 * 1024 * 1024
+# A CSV row may hold more fields than the header (an unquoted comma shifts every later value): the fields beyond
+# the header are read into these columns, as many as the header has, so the row can be rejected rather than read
+# with shifted values.
+EXTRA_FIELD = "(extra field {})"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Source:
     frame: pl.LazyFrame
     headers: tuple[str, ...]
     kind: str  # "csv" or "parquet"
+    extras: tuple[str, ...] = ()  # CSV: columns holding fields beyond the header (null when there are none)
 
 
 def expand_paths(patterns: Sequence[str]) -> list[Path]:
@@ -98,20 +103,26 @@ def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str |
         text_head = text[:SNIFF_BYTES]
     separator = _separator(delimiter) if delimiter else sniff_delimiter(text_head)
     try:
-        frame = _scan(data, separator)
-        headers = tuple(frame.collect_schema().names())
+        headers = tuple(_scan(data, separator, n_rows=0).collect_schema().names())
+        extras = tuple(EXTRA_FIELD.format(i) for i in range(1, len(headers) + 1))
+        frame = _scan(data, separator, names=(*headers, *extras))
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{path}: not a readable CSV file ({first_line(exc)})") from None
-    return Source(path=path, frame=frame, headers=headers, kind="csv")
+    return Source(path=path, frame=frame, headers=headers, kind="csv", extras=extras)
 
 
-def _scan(data: Path | bytes, separator: str) -> pl.LazyFrame:
+def _scan(data: Path | bytes, separator: str, *, names: Sequence[str] = (), n_rows: int | None = None) -> pl.LazyFrame:
+    """Every field as text. With `names`, the header line is skipped and the columns take these names; rows with
+    fewer fields get nulls, fields beyond the last name are dropped."""
     options = {
         "separator": separator,
         "infer_schema": False,
         "truncate_ragged_lines": True,
         "missing_columns": "insert",
+        "n_rows": n_rows,
     }
+    if names:
+        options |= {"has_header": False, "skip_rows": 1, "schema": dict.fromkeys(names, pl.String)}
     if isinstance(data, Path):
         return pl.scan_csv(data, glob=False, **options)  # type: ignore[arg-type]
     return pl.read_csv(data, **options).lazy()  # type: ignore[arg-type]

@@ -65,6 +65,7 @@ class Detected:
 def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) -> pl.LazyFrame:
     """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
     schema = source.frame.collect_schema()
+    _check_types(source, mapping, schema)
     frame = _needed_columns(source, mapping, schema)
     found = _detect(frame, source, mapping, schema, options)
 
@@ -101,7 +102,10 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
     frame = frame.with_row_index("row", offset=1).with_columns(
-        skipped=_skipped(frame.collect_schema().names()) if source.kind == "csv" else pl.lit(False),
+        skipped=_skipped([h for h in frame.collect_schema().names() if h not in source.extras])
+        if source.kind == "csv"
+        else pl.lit(False),
+        __extra_fields=_extra_fields(source.extras),
         source=pl.lit(str(source.path)),
         **{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS, "status")},
     )
@@ -132,8 +136,27 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     ]
     reasons = [pl.when(condition.fill_null(False)).then(pl.lit(reason)) for condition, reason in checks]
     reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
+    # A row with more fields than the header has its values shifted: the reasons they would give mislead.
+    reason = pl.when(pl.col("__extra_fields")).then(pl.lit("more fields than the header")).otherwise(reason)
     frame = frame.with_columns(reject_reason=pl.when(~pl.col("skipped") & (reason != "")).then(reason))
     return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
+
+
+def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> None:
+    """Refuse, naming the column, a Parquet column no value of which could be read: nested values (lists,
+    structs) anywhere, and a status column of true/false or numbers (which cannot say won from lost)."""
+    for canonical, header in mapping.headers.items():
+        dtype = schema[header]
+        named = f"column '{header}'" + (f" ({canonical})" if header != canonical else "")
+        if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+            raise InputError(
+                f"{source.path}: {named} holds {str(dtype.base_type()).lower()} values; expected one value per row"
+            )
+        if canonical == "status" and (dtype == pl.Boolean or dtype.is_numeric()):
+            raise InputError(
+                f"{source.path}: {named} holds {str(dtype).lower()} values; expected status labels "
+                f"such as {values.WON[0]}, {values.LOST[0]} or Open"
+            )
 
 
 def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> pl.LazyFrame:
@@ -144,7 +167,9 @@ def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -
     """
     names = schema.names()
     currency = currency_header(names)
-    needed = list(dict.fromkeys([names[0], *mapping.headers.values(), *([currency] if currency else [])]))
+    needed = list(
+        dict.fromkeys([names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras])
+    )
     frame = source.frame.select(needed)
     if source.kind != "csv":
         return frame
@@ -152,6 +177,13 @@ def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -
         return frame.collect().lazy()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
+
+
+def _extra_fields(extras: Sequence[str]) -> pl.Expr:
+    """The row has a non-empty field beyond the header (empty ones, from trailing delimiters, are harmless)."""
+    if not extras:
+        return pl.lit(False)
+    return pl.any_horizontal(pl.col(e).str.strip_chars() != "" for e in extras).fill_null(False)
 
 
 def _skipped(headers: Sequence[str]) -> pl.Expr:
