@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
-from renewals_cli.segments import Thresholds, accounts, reported_arr
+from renewals_cli.segments import Thresholds, accounts, arr_key
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -56,11 +56,18 @@ class Window:
 
 def in_window(rows: pl.LazyFrame, window: Window) -> pl.LazyFrame:
     """The rows whose expiry_date falls in the window."""
+    return rows.filter(within(window))
+
+
+def within(window: Window) -> pl.Expr:
+    """The row's expiry_date falls in the window."""
+    expiry = pl.col("expiry_date")
+    inside = expiry.is_not_null()
     if window.start is not None:
-        rows = rows.filter(pl.col("expiry_date") >= window.start)
+        inside &= expiry >= window.start
     if window.end is not None:
-        rows = rows.filter(pl.col("expiry_date") <= window.end)
-    return rows
+        inside &= expiry <= window.end
+    return inside
 
 
 def quarter_label(date: pl.Expr) -> pl.Expr:
@@ -112,26 +119,45 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
 PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
 
 
-def partials(
-    rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds, keys: Sequence[str] = ("rep", "batch")
+def fine_sums(
+    rows: pl.LazyFrame, *, as_of: dt.date, keys: Sequence[str] = ("rep", "batch"), state: pl.Expr | None = None
 ) -> pl.LazyFrame:
-    """Partial sums per (account, `keys`…) over accepted rows of the window, with the account's segment.
+    """Partial sums per (account, `keys`…), and per `state` when one is given, with what the account's segment
+    needs (`strategic_flag`, `arr_key`).
 
     `keys` are the row attributes the groupings will need (`rep`, `batch`); the fewer, the smaller the partials
     (a batch is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter
-    of its expiry date.
+    of its expiry date. A `state` (see `report.row_state`) lets one pass over every row of the export give the
+    partials of the accepted rows and the row accounting together.
     """
-    batch = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
-    fine = (
-        rows.with_columns(batch=batch, **_row_partials(as_of))
-        .group_by("account_id", *keys)
+    columns = dict(_row_partials(as_of))
+    if "batch" in keys:
+        columns["batch"] = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
+    if state is not None:
+        columns["state"] = state
+    columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
+    return (
+        rows.with_columns(**columns)
+        .group_by("account_id", *keys, *(["state"] if state is not None else []))
         .agg(
             *(pl.col(name).sum() for name in PARTIAL_COLUMNS),
             strategic_flag=pl.col("strategic").any(),
+            arr_key=pl.col("arr_key").max(),
         )
     )
-    tiers = accounts(fine, reported_arr(rows), thresholds).select("account_id", "segment", "account_arr")
-    return fine.join(tiers, on="account_id", how="left").drop("strategic_flag")
+
+
+def with_segments(fine: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+    """Fine sums of accepted rows, each with its account's `segment` and `account_arr`."""
+    tiers = accounts(fine, thresholds).select("account_id", "segment", "account_arr")
+    return fine.join(tiers, on="account_id", how="left").drop("strategic_flag", "arr_key")
+
+
+def partials(
+    rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds, keys: Sequence[str] = ("rep", "batch")
+) -> pl.LazyFrame:
+    """Partial sums per (account, `keys`…) over accepted rows, with the account's segment (see `fine_sums`)."""
+    return with_segments(fine_sums(rows, as_of=as_of, keys=keys), thresholds)
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

@@ -10,11 +10,11 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError, first_line
-from renewals_cli.kpis import Window, in_window, kpi_tables, partials, row_keys
+from renewals_cli.kpis import Window, fine_sums, in_window, kpi_tables, row_keys, with_segments, within
 from renewals_cli.load.columns import ALIASES
-from renewals_cli.load.export import Export, RowAccounting, accounting_query, reasons_query, row_accounting
+from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import Thresholds
-from renewals_cli.worklist import worklist
+from renewals_cli.worklist import check_segments, due, listed
 
 
 @dataclass(frozen=True)
@@ -27,61 +27,78 @@ class Report:
     tables: dict[str, pl.DataFrame]
 
 
-def account_partials(export: Export, window: Window, thresholds: Thresholds, keys: Sequence[str] = ()) -> pl.LazyFrame:
-    """Partial sums per (account, `keys`…) of the accepted rows in the window, with segments."""
-    return partials(in_window(export.accepted(), window), as_of=window.as_of, thresholds=thresholds, keys=keys)
+@dataclass(frozen=True)
+class Pass:
+    """What one read of the export gives: the partial sums of the accepted rows in the window (per account and
+    `keys`, with segments), the row accounting, how many accepted rows are in the window, and the results of
+    any other queries over the rows collected alongside."""
+
+    partials: pl.DataFrame
+    accounting: RowAccounting
+    in_window: int
+    results: list[pl.DataFrame]
 
 
-def collect_with_accounting(export: Export, *queries: pl.LazyFrame) -> tuple[list[pl.DataFrame], RowAccounting]:
-    """Collect queries over the export together with its row accounting, sharing one read of the files."""
+def read_export(
+    export: Export,
+    window: Window,
+    thresholds: Thresholds,
+    keys: Sequence[str] = (),
+    queries: Sequence[pl.LazyFrame] = (),
+) -> Pass:
+    """Read the rows once: one group-by over every row gives the partials and the row accounting together."""
+    fine_query = fine_sums(export.rows, as_of=window.as_of, keys=keys, state=row_state(within(window)))
+    fine, *results = _collect(export, [fine_query, *queries])
+    accounting, in_window_rows = accounting_from_states(fine.select("state", "opportunities"))
+    accepted = fine.lazy().filter(pl.col("state") == 0).drop("state")
+    partials = with_segments(accepted, thresholds).collect()
+    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=results)
+
+
+def count_rows(export: Export) -> RowAccounting:
+    """The row accounting alone."""
+    (states,) = _collect(export, [export.rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())])
+    return accounting_from_states(states)[0]
+
+
+def _collect(export: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
     try:
-        *results, counts, reasons = pl.collect_all(
-            [*queries, accounting_query(export.rows), reasons_query(export.rows)]
-        )
+        return pl.collect_all(queries)
     except pl.exceptions.PolarsError as exc:
         names = ", ".join(str(s.path) for s in export.sources)
         raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
-    return results, row_accounting(counts, reasons)
 
 
 def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
-    """Read the rows once: accounting and partials together; every grouping is rolled up from the partials.
+    """Read the rows once; every grouping is rolled up from the partials.
 
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
-    fine_query = account_partials(export, window, thresholds, row_keys(groupings))
-    (fine,), accounting = collect_with_accounting(export, fine_query)
-    tables = kpi_tables(fine, groupings)
+    read = read_export(export, window, thresholds, row_keys(groupings))
+    tables = kpi_tables(read.partials, groupings)
     if "rep" in tables and "overall" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
-    in_window_rows = int(fine["opportunities"].sum()) if fine.height else 0
-    return Report(
-        window=window,
-        accounting=accounting,
-        in_window=in_window_rows,
-        tables=tables,
-    )
+    return Report(window=window, accounting=read.accounting, in_window=read.in_window, tables=tables)
 
 
 def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
-    fine = account_partials(export, window, thresholds, keys=("rep",))
     names = in_window(export.accepted(), window).group_by("account_id").agg(pl.col("account_name").max())
-    query = (
-        fine.group_by("account_id")
+    read = read_export(export, window, thresholds, keys=("rep",), queries=[names])
+    result = (
+        read.partials.group_by("account_id")
         .agg(
             arr=pl.col("account_arr").first(),
             segment=pl.col("segment").first(),
             reps=pl.col("rep").unique().sort().str.join(", "),
             opportunities=pl.col("opportunities").sum(),
         )
-        .join(names, on="account_id", how="left")
+        .join(read.results[0], on="account_id", how="left")
         .select("account_id", "account_name", "arr", "segment", "reps", "opportunities")
         .sort(["arr", "account_id"], descending=[True, False])
         .with_columns(pl.col("segment").cast(pl.String))
     )
-    (result,), accounting = collect_with_accounting(export, query)
-    return result, accounting
+    return result, read.accounting
 
 
 def renewal_worklist(
@@ -94,18 +111,14 @@ def renewal_worklist(
     segments: Sequence[str] = (),
 ) -> tuple[pl.DataFrame, RowAccounting]:
     """The open opportunities to work now (see `worklist.worklist`), segments from every accepted row."""
-    accounts = account_partials(export, Window(as_of=as_of), thresholds).select("account_id", "segment").unique()
-    query = worklist(
-        export.accepted(),
-        accounts,
-        as_of=as_of,
-        days=days,
-        reps=reps,
-        segments=segments,
-        with_opportunity_id=export.has("opportunity_id"),
-    )
-    (result,), accounting = collect_with_accounting(export, query)
-    return result, accounting
+    check_segments(segments)
+    # The rows to list are found in the same read as the segments, which are joined to them afterwards.
+    due_query = due(export.accepted(), as_of=as_of, days=days, reps=reps)
+    read = read_export(export, Window(as_of=as_of), thresholds, queries=[due_query])
+    accounts = read.partials.lazy().select("account_id", "segment")
+    with_id = export.has("opportunity_id")
+    result = listed(read.results[0].lazy(), accounts, segments=segments, with_opportunity_id=with_id).collect()
+    return result, read.accounting
 
 
 @dataclass(frozen=True)
@@ -135,12 +148,9 @@ def csm_coverage(
             "name one with --map csm=HEADER"
         )
     rows_query = in_window(export.accepted(), window).select("account_id", "expiry_date", "csm")
-    accounts_query = (
-        account_partials(export, window, thresholds)
-        .group_by("account_id")
-        .agg(pl.col("account_arr").first(), pl.col("segment").first())
-    )
-    (rows, accounts), accounting = collect_with_accounting(export, rows_query, accounts_query)
+    read = read_export(export, window, thresholds, queries=[rows_query])
+    rows, accounting = read.results[0], read.accounting
+    accounts = read.partials.select("account_id", "account_arr", "segment")
     table = coverage(rows.lazy(), accounts.lazy(), costs, by=by, target=target)
     return Coverage(
         table=table,

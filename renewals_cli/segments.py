@@ -17,38 +17,43 @@ class Thresholds:
     smb_arr: float = 200_000.0
 
 
-def reported_arr(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per account that has an `arr` value: `reported_arr`, the value on its latest-expiring row with one
-    (the largest, if several such rows disagree).
-
-    A join on the latest date rather than a filter inside the aggregation: the nested form runs per group and
-    cost several seconds on a million rows.
-    """
-    with_arr = rows.filter(pl.col("arr").is_not_null()).select("account_id", "expiry_date", "arr")
-    latest = with_arr.group_by("account_id").agg(pl.col("expiry_date").max().alias("latest"))
-    return (
-        with_arr.join(latest, on="account_id")
-        .filter(pl.col("expiry_date") == pl.col("latest"))
-        .group_by("account_id")
-        .agg(pl.col("arr").max().alias("reported_arr"))
-    )
+# An account's ARR is the `arr` on its latest-expiring row that has one (the largest, if several such rows
+# disagree). Each row's (expiry date, arr) is packed into one integer that orders the same way, so that the account's
+# ARR is a plain `max` of it, in the same group-by as every other partial sum. arr is kept to a millionth, as
+# every amount is summed (kpis.MONEY), and is below values.MAX_MONEY, so it fits beneath the date.
+ARR_KEY = pl.Int128()
+_MICROS = 10**6
+_DAY = 10**21  # > MAX_MONEY x _MICROS
+_EPOCH_OFFSET = 2**31  # days are an Int32: offset to keep keys positive
 
 
-def accounts(partials: pl.LazyFrame, reported: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+def arr_key(arr: pl.Expr, expiry: pl.Expr) -> pl.Expr:
+    """A row's (expiry date, arr) as one orderable integer; null where the row has no arr."""
+    day = expiry.cast(pl.Int32).cast(ARR_KEY) + _EPOCH_OFFSET
+    micros = (arr * _MICROS).round().cast(ARR_KEY)
+    return pl.when(arr.is_not_null()).then(day * _DAY + micros)
+
+
+def reported_arr(key: pl.Expr) -> pl.Expr:
+    """The arr of the greatest `arr_key` of an account's rows (null if none has an arr)."""
+    return (key % _DAY).cast(pl.Float64) / _MICROS
+
+
+def accounts(partials: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
     """One row per account: `account_arr` and `segment`.
 
-    `partials` holds `available` and `strategic_flag` per group of the account's rows; `reported` is
-    `reported_arr`. An account without a reported ARR falls back to Σ prior_amount of its rows.
+    `partials` holds `available`, `strategic_flag` and `arr_key` (max) per group of the account's rows. An account
+    without a reported ARR falls back to Σ prior_amount of its rows.
     """
-    per_account = (
-        partials.group_by("account_id")
-        .agg(available=pl.col("available").sum().cast(pl.Float64), strategic_flag=pl.col("strategic_flag").any())
-        .join(reported, on="account_id", how="left")
-        .select(
-            "account_id",
-            "strategic_flag",
-            account_arr=pl.coalesce(pl.col("reported_arr"), pl.col("available")),
-        )
+    per_account = partials.group_by("account_id").agg(
+        available=pl.col("available").sum().cast(pl.Float64),
+        strategic_flag=pl.col("strategic_flag").any(),
+        arr_key=pl.col("arr_key").max(),
+    )
+    per_account = per_account.select(
+        "account_id",
+        "strategic_flag",
+        account_arr=pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available")),
     )
     segment = (
         pl.when(pl.col("strategic_flag") | (pl.col("account_arr") >= thresholds.strategic_arr))

@@ -71,28 +71,45 @@ def worklist(
 
     Raises UsageError when `days` is negative or a segment is not one of SEGMENTS.
     """
+    return listed(
+        due(rows, as_of=as_of, days=days, reps=reps),
+        accounts,
+        segments=segments,
+        with_opportunity_id=with_opportunity_id,
+    )
+
+
+def due(rows: pl.LazyFrame, *, as_of: date, days: int = DEFAULT_DAYS, reps: Sequence[str] = ()) -> pl.LazyFrame:
+    """The open rows of `worklist`, with `days_to_expiry`, in the order of `rows` (see `worklist`)."""
     if days < 0:
         raise UsageError(f"--days must be 0 or more, not {days}.")
+    days_to_expiry = (pl.col("expiry_date") - pl.lit(as_of, dtype=pl.Date)).dt.total_days().cast(pl.Int64)
+    found = rows.with_columns(days_to_expiry=days_to_expiry).filter(
+        (pl.col("status") == "open") & (pl.col("days_to_expiry") <= days)
+    )
+    return found.filter(pl.col("rep").is_in(list(reps))) if reps else found
+
+
+def check_segments(segments: Sequence[str]) -> None:
+    """Raise UsageError for a segment that is not one of SEGMENTS."""
     unknown = [s for s in segments if s not in SEGMENTS]
     if unknown:
         raise UsageError(f"Unknown segment {unknown[0]!r}: choose from {', '.join(SEGMENTS)}.")
 
-    days_to_expiry = (pl.col("expiry_date") - pl.lit(as_of, dtype=pl.Date)).dt.total_days().cast(pl.Int64)
-    due = rows.with_columns(days_to_expiry=days_to_expiry).filter(
-        (pl.col("status") == "open") & (pl.col("days_to_expiry") <= days)
-    )
-    if reps:
-        due = due.filter(pl.col("rep").is_in(list(reps)))
 
+def listed(
+    due_rows: pl.LazyFrame, accounts: pl.LazyFrame, *, segments: Sequence[str] = (), with_opportunity_id: bool = True
+) -> pl.LazyFrame:
+    """The `due` rows with their account's segment and action, filtered to `segments`, in worklist order."""
+    check_segments(segments)
     tiers = accounts.select("account_id", segment=pl.col("segment").cast(pl.String))
-    listed = due.join(tiers, on="account_id", how="left", maintain_order="left")
+    rows = due_rows.join(tiers, on="account_id", how="left", maintain_order="left")
     if segments:
-        listed = listed.filter(pl.col("segment").is_in(list(segments)))
-
+        rows = rows.filter(pl.col("segment").is_in(list(segments)))
     order = ["expiry_date", "account_id", "opportunity_id"] if with_opportunity_id else ["expiry_date", "account_id"]
     columns = WORKLIST_COLUMNS if with_opportunity_id else WORKLIST_COLUMNS[1:]
     return (
-        listed.sort(order, nulls_last=True, maintain_order=True)
+        rows.sort(order, nulls_last=True, maintain_order=True)
         .with_columns(action=action(pl.col("days_to_expiry")))
         .select(columns)
     )

@@ -9,19 +9,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError, UsageError
-from renewals_cli.load.export import (
-    Export,
-    LoadOptions,
-    RowAccounting,
-    accounting_query,
-    load_export,
-    reasons_query,
-    rejected_rows,
-    row_accounting,
-)
+from renewals_cli.kpis import Window
+from renewals_cli.load import sources
+from renewals_cli.load.export import Export, LoadOptions, RowAccounting, load_export, rejected_rows
+from renewals_cli.load.reasons import reject_reason
 from renewals_cli.load.sources import sniff_delimiter
 from renewals_cli.load.validate import ParseOptions
-from renewals_cli.report import collect_with_accounting
+from renewals_cli.report import count_rows, read_export
+from renewals_cli.segments import Thresholds
 
 HEADER = "Opportunity ID,Account ID,Account Name,Rep,Expiry Date,Prior Amount,Status,Renewal Amount,Close Date"
 OPEN_ROW = "O1,A1,Acme,Ann,2026-03-31,1000,Open,,"
@@ -40,13 +35,18 @@ def load(*paths: Path | str, **options: object) -> Export:
 
 
 def accounting(export: Export) -> RowAccounting:
-    result = row_accounting(accounting_query(export.rows).collect(), reasons_query(export.rows).collect())
+    """The row accounting, alone and from the report's single pass (which must agree)."""
+    result = count_rows(export)
     assert result.read == result.accepted + result.rejected + result.skipped
+    read = read_export(export, Window(as_of=dt.date(2026, 1, 1)), Thresholds(), keys=("rep", "batch"))
+    assert read.accounting == result
+    assert read.in_window == result.accepted
     return result
 
 
 def rows(export: Export) -> pl.DataFrame:
-    return export.rows.collect()
+    """The typed rows, each rejected one with its reasons spelled out."""
+    return export.rows.with_columns(reject_reason=reject_reason(pl.col("reject_code"))).collect()
 
 
 # ----------------------------------------------------------------------------------------- rejections
@@ -364,6 +364,26 @@ def test_encoding_is_detected(tmp_path: Path, encoding: str, bom: bytes) -> None
 
     assert export.sources[0].headers[0] == "Opportunity ID"
     assert rows(export).select("opportunity_id", "account_name", "reject_reason").rows() == [("O1", "Café €uro", None)]
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding"),
+    [
+        pytest.param(b"ascii" * 4 + "Zoë".encode() + b"ascii" * 4, "utf-8", id="utf-8-after-ascii-chunks"),
+        # the first byte of `ë` ends a chunk and an ASCII chunk follows: not UTF-8
+        pytest.param(b"abc" + "ë".encode()[:1] + b"asciiasc", "cp1252", id="cut-character-then-ascii-chunk"),
+        pytest.param(b"ascii" * 4 + "Renée".encode("cp1252") + b"ascii" * 4, "cp1252", id="cp1252-after-ascii-chunks"),
+        pytest.param(b"abc" + "ë".encode() + b"ascii" * 4, "utf-8", id="character-split-across-chunks"),
+    ],
+)
+def test_encoding_is_read_in_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, encoding: str
+) -> None:
+    monkeypatch.setattr(sources, "CHUNK_BYTES", 4)  # ASCII chunks are checked, not decoded
+    path = tmp_path / "export.csv"
+    path.write_bytes(content)
+
+    assert sources.detect_encoding(path, content[:4]) == encoding
 
 
 def test_utf16_tab_separated_export(tmp_path: Path) -> None:
@@ -768,4 +788,4 @@ def test_unreadable_csv_is_an_error_naming_it(tmp_path: Path, name: str, content
 
     with pytest.raises(InputError, match=rf"^{path}: "):
         export = load(path, parse=parse)
-        collect_with_accounting(export, export.rows)
+        count_rows(export)

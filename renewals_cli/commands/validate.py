@@ -28,13 +28,13 @@ def validate(
     from renewals_cli import console
     from renewals_cli.documents import validation_document
     from renewals_cli.render import render
-    from renewals_cli.report import collect_with_accounting
+    from renewals_cli.report import count_rows
 
     if fmt not in (Format.table, Format.json, Format.markdown):
         raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
-        _, accounting = collect_with_accounting(export)
+        accounting = count_rows(export)
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
     console.emit(render(validation_document(export, accounting), fmt))
     if accounting.rejected:

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewals_cli.errors import InputError, first_line
+from renewals_cli.load import reasons
 from renewals_cli.load.columns import ColumnMapping, resolve_columns
 from renewals_cli.load.sources import Source, expand_paths, open_source
 from renewals_cli.load.validate import ParseOptions, typed_rows
-
-DUPLICATE_ID = "duplicate opportunity_id"
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class LoadOptions:
 
 @dataclass(frozen=True)
 class Export:
-    """Every row read, typed; `skipped` marks blank and footer lines, `reject_reason` the rejected rows."""
+    """Every row read, typed; `skipped` marks blank and footer lines, `reject_code` the rejected rows."""
 
     rows: pl.LazyFrame
     sources: tuple[Source, ...]
@@ -36,7 +36,7 @@ class Export:
 
     def accepted(self) -> pl.LazyFrame:
         """The rows KPIs are computed on."""
-        return self.rows.filter(~pl.col("skipped") & pl.col("reject_reason").is_null())
+        return self.rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
 
 
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
@@ -47,18 +47,27 @@ def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
     frames = [typed_rows(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
     rows = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    return Export(rows=_mark_duplicates(rows), sources=sources, mappings=mappings)
+    return Export(rows=_mark_duplicates(rows, sources), sources=sources, mappings=mappings)
 
 
-def _mark_duplicates(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Reject every occurrence of an opportunity_id after its first, in file order."""
+def _mark_duplicates(rows: pl.LazyFrame, sources: Sequence[Source]) -> pl.LazyFrame:
+    """Reject every occurrence of an opportunity_id after its first, in file order.
+
+    Finding first occurrences among millions of ids is costly and most exports have none: when the ids' hashes
+    are all distinct (one cheap pass), so are the ids, and nothing is marked.
+    """
     kept_id = pl.when(~pl.col("skipped")).then(pl.col("opportunity_id"))
+    try:
+        counts = rows.select(ids=kept_id.count(), hashes=kept_id.drop_nulls().hash().n_unique()).collect()
+    except pl.exceptions.PolarsError as exc:
+        names = ", ".join(str(s.path) for s in sources)
+        raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
+    if counts["ids"][0] == counts["hashes"][0]:
+        return rows
     duplicate = kept_id.is_not_null() & ~kept_id.is_first_distinct()
-    reason = pl.col("reject_reason")
+    code = pl.col("reject_code")
     return rows.with_columns(
-        reject_reason=pl.when(duplicate)
-        .then(pl.concat_str([reason, pl.lit(DUPLICATE_ID)], separator="; ", ignore_nulls=True))
-        .otherwise(reason)
+        reject_code=pl.when(duplicate).then(code | reasons.bit("duplicate opportunity_id")).otherwise(code)
     )
 
 
@@ -73,42 +82,49 @@ class RowAccounting:
     reasons: dict[str, int]
 
 
-def accounting_query(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """One row of counts: read, skipped, rejected."""
-    rejected = pl.col("reject_reason").is_not_null()
-    return rows.select(
-        read=pl.len(),
-        skipped=pl.col("skipped").sum(),
-        rejected=rejected.sum(),
-    )
+# Every row has one state: 0 when accepted (and, for a report, inside its window), its reject_code when rejected,
+# or one of these bits (above every reason's). Counting rows per state gives the row accounting.
+STATE_SKIPPED = 1 << 30
+STATE_OUTSIDE = 1 << 31  # accepted, but outside the report's window
 
 
-def reasons_query(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """How many rejected rows give each reason."""
+def row_state(inside: pl.Expr) -> pl.Expr:
+    """The state of a row; `inside` says whether an accepted row counts (is in the window)."""
     return (
-        rows.select(reason=pl.col("reject_reason").drop_nulls().str.split("; "))
-        .explode("reason")
-        .group_by("reason")
-        .len()
-        .sort(["len", "reason"], descending=[True, False])
+        pl.when(pl.col("skipped"))
+        .then(pl.lit(STATE_SKIPPED, dtype=reasons.CODE))
+        .when(pl.col("reject_code") != 0)
+        .then(pl.col("reject_code"))
+        .when(inside)
+        .then(pl.lit(0, dtype=reasons.CODE))
+        .otherwise(pl.lit(STATE_OUTSIDE, dtype=reasons.CODE))
     )
 
 
-def row_accounting(counts: pl.DataFrame, reasons: pl.DataFrame) -> RowAccounting:
-    """Assemble the results of `accounting_query` and `reasons_query`."""
-    read, skipped, rejected = (int(counts[c][0] or 0) for c in ("read", "skipped", "rejected"))
-    return RowAccounting(
+def accounting_from_states(states: pl.DataFrame) -> tuple[RowAccounting, int]:
+    """The row accounting, and how many accepted rows are in the window, from (`state`, `opportunities`) rows
+    (several rows may share a state)."""
+    counts = states.group_by("state").agg(pl.col("opportunities").sum())
+    by_state = {int(state): int(n) for state, n in counts.iter_rows()}
+    read = sum(by_state.values())
+    skipped = by_state.get(STATE_SKIPPED, 0)
+    codes = {state: n for state, n in by_state.items() if state not in (0, STATE_SKIPPED, STATE_OUTSIDE)}
+    rejected = sum(codes.values())
+    accounting = RowAccounting(
         read=read,
         accepted=read - skipped - rejected,
         rejected=rejected,
         skipped=skipped,
-        reasons={str(r): int(n) for r, n in reasons.iter_rows()},
+        reasons=reasons.count_reasons(codes),
     )
+    return accounting, by_state.get(0, 0)
 
 
 def rejected_rows(export: Export) -> pl.DataFrame:
     """Every rejected row as the file had it, with `source`, `row` and `reject_reason` columns."""
-    marked = export.rows.filter(pl.col("reject_reason").is_not_null()).select("source", "row", "reject_reason")
+    marked = export.rows.filter(pl.col("reject_code") != 0).select(
+        "source", "row", reject_reason=reasons.reject_reason(pl.col("reject_code"))
+    )
     parts = []
     for source in export.sources:
         original = source.frame.with_row_index("row", offset=1).with_columns(pl.all().exclude("row").cast(pl.String))

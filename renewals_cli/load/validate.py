@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.errors import InputError, first_line
-from renewals_cli.load import values
+from renewals_cli.load import reasons, values
 from renewals_cli.load.columns import ColumnMapping, currency_header
 from renewals_cli.load.sources import Source
 
@@ -37,7 +37,7 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "batch": pl.String(),
     "csm": pl.String(),
     "skipped": pl.Boolean(),
-    "reject_reason": pl.String(),
+    "reject_code": reasons.CODE,  # see `reasons`: 0 unless the row is rejected
 }
 
 
@@ -53,11 +53,10 @@ class ParseOptions:
 
 @dataclass(frozen=True)
 class Detected:
-    """What one pass over a source learns before values are parsed: how dates are laid out, which money columns
-    are plain numbers, and the distinct status and strategic labels (few, so they are mapped once each)."""
+    """What one pass over a source learns before values are parsed: how dates are laid out, and the distinct
+    status and strategic labels (few, so they are mapped once each)."""
 
     layouts: dict[str, values.DateLayout]
-    money_shapes: dict[str, str]
     statuses: dict[str, str | None] | None
     flags: dict[str, bool | None] | None
 
@@ -78,17 +77,19 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         return schema[header] if header is not None else pl.String()
 
     def present(canonical: str) -> pl.Expr:
-        """The cell holds something (the CSV reader already makes empty cells null)."""
+        """The cell holds something. The CSV reader already makes empty cells null; a blank cell (spaces) is
+        looked for only among the cells that did not parse, so clean columns cost nothing here."""
         column = raw(canonical)
-        return column.is_not_null() & (column.cast(pl.String).str.strip_chars() != "")
+        if dtype(canonical) != pl.String:
+            return column.is_not_null()
+        unparsed = pl.when(pl.col(f"__typed_{canonical}").is_null()).then(column)
+        return column.is_not_null() & (unparsed.str.strip_chars() != "").fill_null(True)
 
     typed: dict[str, pl.Expr] = {}
     for name in TEXT_COLUMNS:
         typed[name] = values.text_from(raw(name), dtype(name))
     for name in MONEY_COLUMNS:
-        typed[name] = values.money_from(
-            raw(name), dtype(name), decimal_comma=options.decimal_comma, shape=found.money_shapes.get(name)
-        )
+        typed[name] = values.money_from(raw(name), dtype(name), decimal_comma=options.decimal_comma)
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
     if found.statuses is not None:
@@ -107,9 +108,10 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         else pl.lit(False),
         __extra_fields=_extra_fields(source.extras),
         source=pl.lit(str(source.path)),
-        **{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS, "status")},
+        **{f"__typed_{name}": expr for name, expr in typed.items()},
     )
-    frame = frame.with_columns(**typed)
+    frame = frame.with_columns(**{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS)})
+    frame = frame.with_columns(**{name: pl.col(f"__typed_{name}") for name in typed})
 
     def has(name: str) -> pl.Expr:
         return pl.col(f"__present_{name}")
@@ -124,7 +126,7 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         (~has("prior_amount"), "missing prior_amount"),
         (has("prior_amount") & pl.col("prior_amount").is_null(), "invalid prior_amount"),
         (pl.col("prior_amount") < 0, "negative prior_amount"),
-        (~has("status") | (has("status") & pl.col("status").is_null()), "missing status"),
+        (pl.col("status").is_null(), "missing status"),  # blank and unreadable alike
         (won & ~has("renewal_amount"), "won without renewal_amount"),
         (has("renewal_amount") & pl.col("renewal_amount").is_null(), "invalid renewal_amount"),
         (pl.col("renewal_amount") < 0, "negative renewal_amount"),
@@ -134,11 +136,15 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         (pl.col("arr") < 0, "negative arr"),
         (pl.col("strategic").is_null(), "invalid strategic"),
     ]
-    reasons = [pl.when(condition.fill_null(False)).then(pl.lit(reason)) for condition, reason in checks]
-    reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
     # A row with more fields than the header has its values shifted: the reasons they would give mislead.
-    reason = pl.when(pl.col("__extra_fields")).then(pl.lit("more fields than the header")).otherwise(reason)
-    frame = frame.with_columns(reject_reason=pl.when(~pl.col("skipped") & (reason != "")).then(reason))
+    code = (
+        pl.when(pl.col("skipped"))
+        .then(pl.lit(0, dtype=reasons.CODE))
+        .when(pl.col("__extra_fields"))
+        .then(pl.lit(reasons.bit("more fields than the header"), dtype=reasons.CODE))
+        .otherwise(reasons.reject_code(checks))
+    )
+    frame = frame.with_columns(reject_code=code)
     return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
 
 
@@ -198,59 +204,46 @@ def _skipped(headers: Sequence[str]) -> pl.Expr:
 
 # Above this many distinct labels a status or flag column is parsed per row rather than mapped once per label.
 MAX_LABELS = 10_000
-# Shapes that, when every value of a column has them, allow a direct parse (see `Detected`).
-MONEY_SHAPES = {"plain": r"^\d+(?:\.\d+)?$", "dollars": r"^\$\d{1,3}(?:,\d{3})*(?:\.\d+)?$"}
+# A date column whose every value has one of these shapes is parsed by a single strptime.
 DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}/\d{4}$"}
 
 
 def _detect(
     frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
 ) -> Detected:
-    """Learn, in one aggregate pass, what parsing each column needs (see `Detected`), and refuse mixed
-    currencies."""
+    """Learn what parsing each column needs (see `Detected`) from one pass that gathers the distinct values of
+    the date, status, strategic and currency columns (an export has few distinct dates and labels), and refuse
+    mixed currencies."""
 
     def text_header(canonical: str) -> str | None:
         header = mapping.header_for(canonical)
         return header if header is not None and schema[header] == pl.String else None
 
-    numbers: dict[str, pl.Expr] = {}  # computed once as columns, then aggregated several ways
-    evidence: list[pl.Expr] = []
+    distinct: list[pl.Expr] = []
     for name in DATE_COLUMNS:
         if (header := text_header(name)) is not None:
-            column = pl.col(header)
-            if not options.date_format:
-                first, second = values.slashed_numbers(column)
-                numbers |= {f"__{name}_first": first, f"__{name}_second": second}
-                evidence += values.date_evidence(pl.col(f"__{name}_first"), pl.col(f"__{name}_second"), name)
-            evidence += _shape_counts(column, name, DATE_SHAPES)
-    for name in MONEY_COLUMNS:
-        if (header := text_header(name)) is not None:
-            column = pl.col(header)
-            evidence += _shape_counts(column, name, MONEY_SHAPES)
+            distinct.append(pl.col(header).drop_nulls().unique().implode().alias(name))
     for name in ("status", "strategic"):
         if (header := text_header(name)) is not None:
-            evidence.append(pl.col(header).unique().head(MAX_LABELS + 1).implode().alias(f"{name}__labels"))
+            distinct.append(pl.col(header).unique().head(MAX_LABELS + 1).implode().alias(f"{name}__labels"))
     currency = currency_header(schema.names())
     converted = any("converted" in h.lower() for h in mapping.headers.values())
     if currency is not None and not converted:
-        evidence.append(
+        distinct.append(
             pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().implode().alias("__cur")
         )
-    if not evidence:
-        return Detected(layouts={}, money_shapes={}, statuses=None, flags=None)
+    if not distinct:
+        return Detected(layouts={}, statuses=None, flags=None)
     try:
-        found = frame.with_columns(**numbers).select(evidence).collect()
+        found = frame.select(distinct).collect()
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
     _refuse_mixed_currencies(found, source)
     return Detected(
         layouts={
-            name: _layout(found, name, mapping, source, options)
+            name: _layout(found[name].explode(), name, mapping, source, options)
             for name in DATE_COLUMNS
-            if text_header(name) is not None
-        },
-        money_shapes={
-            name: shape for name in MONEY_COLUMNS if (shape := _common_shape(found, name, MONEY_SHAPES)) is not None
+            if name in found.columns
         },
         statuses=_status_map(found, options),
         flags=_flag_map(found),
@@ -269,40 +262,25 @@ def _refuse_mixed_currencies(found: pl.DataFrame, source: Source) -> None:
 
 
 def _layout(
-    found: pl.DataFrame, name: str, mapping: ColumnMapping, source: Source, options: ParseOptions
+    dates: pl.Series, name: str, mapping: ColumnMapping, source: Source, options: ParseOptions
 ) -> values.DateLayout:
+    """The layout of a date column from its distinct values."""
     if options.date_format:
         return values.DateLayout(pattern=options.date_format)
+    column = pl.col(dates.name)
+    evidence = dates.to_frame().select(
+        *values.date_evidence(*values.slashed_numbers(column), name),
+        *((~column.str.contains(pattern)).sum().alias(shape) for shape, pattern in DATE_SHAPES.items()),
+    )
     slashed = values.decide_layout(
-        *(int(found[f"{name}__{kind}"][0] or 0) for kind in ("mdy", "dmy", "either")),
+        *(int(evidence[f"{name}__{kind}"][0] or 0) for kind in ("mdy", "dmy", "either")),
         column=str(mapping.header_for(name)),
         source=str(source.path),
     )
-    shape = _common_shape(found, name, DATE_SHAPES)
+    shape = next((shape for shape in DATE_SHAPES if evidence[shape][0] == 0 and dates.len()), None)
     if shape == "slashed":
         shape = "%m/%d/%Y" if slashed == "mdy" else "%d/%m/%Y" if slashed == "dmy" else None
     return values.DateLayout(slashed=slashed, exact=shape)
-
-
-def _shape_counts(column: pl.Expr, name: str, shapes: dict[str, str]) -> list[pl.Expr]:
-    """For each shape, how many non-empty values of the column do not have it."""
-    return [
-        (column.is_not_null() & ~column.str.contains(pattern)).sum().alias(f"{name}__not_{shape}")
-        for shape, pattern in shapes.items()
-    ]
-
-
-def _common_shape(found: pl.DataFrame, name: str, shapes: dict[str, str]) -> str | None:
-    """The shape every value of the column has, if any."""
-    return next(
-        (
-            shape
-            for shape in shapes
-            if found.get_column(f"{name}__not_{shape}", default=None) is not None
-            and found[f"{name}__not_{shape}"][0] == 0
-        ),
-        None,
-    )
 
 
 def _labels(found: pl.DataFrame, name: str) -> list[str] | None:

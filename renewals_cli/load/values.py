@@ -63,18 +63,38 @@ def in_range(amount: pl.Expr) -> pl.Expr:
     return pl.when(amount.abs() < MAX_MONEY).then(amount)
 
 
-def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None = None) -> pl.Expr:
+# The renderings most exports use throughout, read by a cast: plain numbers and US dollars (`$1,234.50`).
+_PLAIN = r"^\d+(?:\.\d+)?$"
+_PLAIN_DECIMAL_COMMA = r"^\d+$"
+_DOLLARS = r"^\$\d{1,3}(?:,\d{3})*(?:\.\d+)?$"
+
+
+def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> pl.Expr:
     """Money from a column of any type: numbers as they are, text by `money`; null when out of range.
 
-    `shape` is what detection found every value of the column to be: `plain` numbers are cast, `dollars`
-    (`$1,234.50`) lose their `$` and commas and are cast, skipping the general parser.
+    Text that is a plain number or US dollars is cast; only the rest goes through the general parser, which is
+    handed nulls for the other rows (so it costs next to nothing on an export that has none).
     """
-    if dtype.is_numeric() or shape == "plain":
+    if dtype.is_numeric():
         return in_range(column.cast(pl.Float64, strict=False))
-    if shape == "dollars":
-        digits = column.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True)
-        return in_range(digits.cast(pl.Float64, strict=False))
-    return in_range(money(column.cast(pl.String), decimal_comma=decimal_comma))
+    text = column.cast(pl.String)
+    plain = text.str.contains(_PLAIN_DECIMAL_COMMA if decimal_comma else _PLAIN)
+    rest = pl.when(~plain).then(text)
+    if decimal_comma:
+        return in_range(
+            pl.when(plain).then(text.cast(pl.Float64, strict=False)).otherwise(money(rest, decimal_comma=True))
+        )
+    dollars = rest.str.contains(_DOLLARS).fill_null(False)
+    as_dollars = rest.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True)
+    others = pl.when(~plain & ~dollars).then(text)
+    value = (
+        pl.when(plain)
+        .then(text.cast(pl.Float64, strict=False))
+        .when(dollars)
+        .then(as_dollars.cast(pl.Float64, strict=False))
+        .otherwise(money(others, decimal_comma=False))
+    )
+    return in_range(value)
 
 
 # ---------------------------------------------------------------------------------------------- dates
