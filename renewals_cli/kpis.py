@@ -232,14 +232,18 @@ def kpi_table(accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
 def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
     """Every requested grouping's KPI table, computed from one collected set of partials.
 
-    A segment is an attribute of its account, so `overall` and `segment` share one per-account roll-up.
+    A segment is an attribute of its account, so `overall` and `segment` share one per-account roll-up, and a
+    grouping by exactly the partials' own keys (`rep` from partials per (account, rep)) needs none.
     """
     lazy = partials_.lazy()
-    by_account = per_account(lazy, ["segment"]).cache()
+    fine_keys = {key for key in ("rep", "batch") if key in partials_.columns}
+    by_account = lazy if not fine_keys else per_account(lazy, ["segment"]).cache()
 
     def accounts_for(grouping: str) -> pl.LazyFrame:
-        keys = keys_of(grouping)
-        return by_account if set(keys) <= {"segment"} else per_account(lazy, keys)
+        keys = set(keys_of(grouping)) - {"segment"}
+        if keys == fine_keys:
+            return lazy
+        return by_account if not keys else per_account(lazy, keys_of(grouping))
 
     frames = pl.collect_all([kpi_table(accounts_for(g), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons
 from renewals_cli.load.columns import ColumnMapping, resolve_columns
 from renewals_cli.load.sources import Source, expand_paths, open_source
@@ -45,25 +44,18 @@ def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
         open_source(path, encoding=options.encoding, delimiter=options.delimiter) for path in expand_paths(patterns)
     )
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
-    frames = [typed_rows(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
-    rows = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    return Export(rows=_mark_duplicates(rows, sources), sources=sources, mappings=mappings)
+    typed = [typed_rows(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
+    rows = pl.concat([t.rows for t in typed], how="vertical") if len(typed) > 1 else typed[0].rows
+    # Finding first occurrences among millions of ids is costly, and detection already knows whether a single
+    # file's ids are all distinct (several files are always checked).
+    if len(typed) > 1 or not typed[0].ids_distinct:
+        rows = _mark_duplicates(rows)
+    return Export(rows=rows, sources=sources, mappings=mappings)
 
 
-def _mark_duplicates(rows: pl.LazyFrame, sources: Sequence[Source]) -> pl.LazyFrame:
-    """Reject every occurrence of an opportunity_id after its first, in file order.
-
-    Finding first occurrences among millions of ids is costly and most exports have none: when the ids' hashes
-    are all distinct (one cheap pass), so are the ids, and nothing is marked.
-    """
+def _mark_duplicates(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Reject every occurrence of an opportunity_id after its first, in file order."""
     kept_id = pl.when(~pl.col("skipped")).then(pl.col("opportunity_id"))
-    try:
-        counts = rows.select(ids=kept_id.count(), hashes=kept_id.drop_nulls().hash().n_unique()).collect()
-    except pl.exceptions.PolarsError as exc:
-        names = ", ".join(str(s.path) for s in sources)
-        raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
-    if counts["ids"][0] == counts["hashes"][0]:
-        return rows
     duplicate = kept_id.is_not_null() & ~kept_id.is_first_distinct()
     code = pl.col("reject_code")
     return rows.with_columns(

@@ -59,9 +59,18 @@ class Detected:
     layouts: dict[str, values.DateLayout]
     statuses: dict[str, str | None] | None
     flags: dict[str, bool | None] | None
+    ids_distinct: bool = False  # every opportunity_id differs (so none is a duplicate)
 
 
-def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) -> pl.LazyFrame:
+@dataclass(frozen=True)
+class Typed:
+    """A source's rows typed as CANONICAL_SCHEMA, and whether its opportunity ids are known to be distinct."""
+
+    rows: pl.LazyFrame
+    ids_distinct: bool
+
+
+def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) -> Typed:
     """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
     schema = source.frame.collect_schema()
     _check_types(source, mapping, schema)
@@ -145,7 +154,8 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         .otherwise(reasons.reject_code(checks))
     )
     frame = frame.with_columns(reject_code=code)
-    return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
+    rows = frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
+    return Typed(rows=rows, ids_distinct=found.ids_distinct)
 
 
 def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> None:
@@ -166,17 +176,17 @@ def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> N
 
 
 def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> pl.LazyFrame:
-    """The mapped columns (the first too, where a report footer stands, and the currency).
+    """The mapped columns (the first too, where a report footer stands, the currency, and any fields beyond the
+    header).
 
-    A CSV is read once, here, into memory: detection and parsing share that read instead of parsing the text
-    twice. Parquet stays lazy: re-reading its columns is cheap, and the streaming engine can take it.
+    A CSV is parsed once, here, into memory: detection and the report's pass share that parse (two passes over
+    the text cost more than the memory saves). Parquet stays lazy: re-reading its columns is cheap, and the
+    streaming engine can take it.
     """
     names = schema.names()
     currency = currency_header(names)
-    needed = list(
-        dict.fromkeys([names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras])
-    )
-    frame = source.frame.select(needed)
+    needed = [names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras]
+    frame = source.frame.select(list(dict.fromkeys(needed)))
     if source.kind != "csv":
         return frame
     try:
@@ -212,8 +222,8 @@ def _detect(
     frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
 ) -> Detected:
     """Learn what parsing each column needs (see `Detected`) from one pass that gathers the distinct values of
-    the date, status, strategic and currency columns (an export has few distinct dates and labels), and refuse
-    mixed currencies."""
+    the date, status, strategic and currency columns (an export has few distinct dates and labels) and counts
+    distinct opportunity ids, and refuse mixed currencies."""
 
     def text_header(canonical: str) -> str | None:
         header = mapping.header_for(canonical)
@@ -232,6 +242,11 @@ def _detect(
         distinct.append(
             pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().implode().alias("__cur")
         )
+    opportunity_id = mapping.header_for("opportunity_id")
+    if opportunity_id is not None:
+        # Over every row, blank and footer lines included: distinct there means distinct among the rows kept.
+        ids = values.text_from(pl.col(opportunity_id), schema[opportunity_id])
+        distinct += [ids.count().alias("__ids"), ids.drop_nulls().hash().n_unique().alias("__id_hashes")]
     if not distinct:
         return Detected(layouts={}, statuses=None, flags=None)
     try:
@@ -247,6 +262,7 @@ def _detect(
         },
         statuses=_status_map(found, options),
         flags=_flag_map(found),
+        ids_distinct=opportunity_id is None or found["__ids"][0] == found["__id_hashes"][0],
     )
 
 
