@@ -165,21 +165,44 @@ def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator != 0).then(numerator.cast(pl.Float64) / denominator.cast(pl.Float64))
 
 
-def _kpis() -> dict[str, pl.Expr]:
-    """Each KPI of SPEC §3 over per-(group, account) sums; `pl.len()` counts the group's accounts."""
+# The sums an account-level KPI needs per (group, account): retention asks whether the account was at stake and
+# won, value growth its won prior and renewal amounts. Only these are rolled up per account; every other KPI is
+# a plain sum over the group's partials.
+ACCOUNT_SUMS: tuple[str, ...] = ("at_stake_n", "won", "prior_won", "renewal_won")
+
+
+def _account_level() -> dict[str, pl.Expr]:
+    """Per group, over its per-(group, account) ACCOUNT_SUMS; `pl.len()` counts the group's accounts."""
     c = pl.col
-    n, won, lost = c("opportunities").sum(), c("won").sum(), c("lost").sum()
-    available = c("available").sum()
-    prior_won, prior_lost, renewal_won = c("prior_won").sum(), c("prior_lost").sum(), c("renewal_won").sum()
-    at_stake_accounts = c("at_stake_n") > 0
+    at_stake = c("at_stake_n") > 0
+    growing = c("prior_won") > 0
     account_growth = ratio(c("renewal_won") - c("prior_won"), c("prior_won"))
     return {
-        "opportunities": n,
         "accounts": pl.len().cast(pl.Int64),
+        "at_stake_accounts": at_stake.sum(),
+        "retained_accounts": (at_stake & (c("won") > 0)).sum(),
+        # Σ of the accounts' growth as exact decimals: a float sum would depend on the order threads add
+        # accounts in, and so differ in the last digits from run to run.
+        "growth_sum": account_growth.filter(growing).cast(GROWTH, strict=False).sum(),
+        "growth_accounts": growing.sum(),
+    }
+
+
+ACCOUNT_LEVEL: tuple[str, ...] = tuple(_account_level())
+
+
+def _kpis() -> dict[str, pl.Expr]:
+    """Each KPI of SPEC §3 from a group's PARTIAL_COLUMNS sums and its ACCOUNT_LEVEL figures."""
+    c = pl.col
+    n, won, lost, available = c("opportunities"), c("won"), c("lost"), c("available")
+    prior_won, prior_lost, renewal_won = c("prior_won"), c("prior_lost"), c("renewal_won")
+    return {
+        "opportunities": n,
+        "accounts": c("accounts"),
         "available": available.cast(pl.Float64),
         "won": won,
         "lost": lost,
-        "open": c("open").sum(),
+        "open": c("open"),
         "resolution_rate": ratio(won + lost, n),
         "close_rate": ratio(won, won + lost),
         "resolution_rate_value": ratio(prior_won + prior_lost, available),
@@ -187,18 +210,14 @@ def _kpis() -> dict[str, pl.Expr]:
         "conversion_rate": ratio(renewal_won, prior_won),
         "uplift": ratio(renewal_won, prior_won) - 1,
         "renewal_rate": ratio(renewal_won, available),
-        "due": c("due").sum(),
-        "past_due": c("past_due").sum(),
-        "otrr": ratio(c("on_time_n").sum(), c("due").sum()),
-        "iqrr": ratio(c("in_quarter_n").sum(), n),
-        "retention_rate": ratio((at_stake_accounts & (c("won") > 0)).sum(), at_stake_accounts.sum()),
-        "grr": ratio(c("retained_won").sum(), c("prior_at_stake").sum()),
-        "nrr": ratio(renewal_won, c("prior_at_stake").sum()),
-        # Σ of the accounts' growth as exact decimals, then ÷ their count: a float mean would depend on the
-        # order threads add accounts in, and so differ in the last digits from run to run.
-        "value_growth": ratio(
-            account_growth.filter(c("prior_won") > 0).cast(GROWTH, strict=False).sum(), (c("prior_won") > 0).sum()
-        ),
+        "due": c("due"),
+        "past_due": c("past_due"),
+        "otrr": ratio(c("on_time_n"), c("due")),
+        "iqrr": ratio(c("in_quarter_n"), n),
+        "retention_rate": ratio(c("retained_accounts"), c("at_stake_accounts")),
+        "grr": ratio(c("retained_won"), c("prior_at_stake")),
+        "nrr": ratio(renewal_won, c("prior_at_stake")),
+        "value_growth": ratio(c("growth_sum"), c("growth_accounts")),
         "churned_value": prior_lost.cast(pl.Float64),
     }
 
@@ -215,17 +234,22 @@ def keys_of(grouping: str) -> list[str]:
 
 
 def per_account(partials_: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
-    """The partial sums per (group, account) of a grouping's keys."""
-    return partials_.group_by(*keys, "account_id").agg(pl.col(name).sum() for name in PARTIAL_COLUMNS)
+    """The ACCOUNT_SUMS per (group, account) of a grouping's keys."""
+    return partials_.group_by(*keys, "account_id").agg(pl.col(name).sum() for name in ACCOUNT_SUMS)
 
 
-def kpi_table(accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
-    """One row per group of `grouping` from its `per_account` sums: the key columns (or `group` = `all`), then
-    KPI_COLUMNS in SPEC order."""
+def kpi_table(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
+    """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order.
+
+    `partials_` are partial sums (any finer keys), `accounts_` their `per_account` roll-up for this grouping.
+    """
     keys = keys_of(grouping)
+    sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
     if not keys:
-        return accounts_.select(pl.lit("all").alias("group"), **_kpis())
-    table = accounts_.group_by(*keys).agg(**_kpis()).sort(keys)
+        totals = pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
+        return totals.select(pl.lit("all").alias("group"), **_kpis())
+    totals = partials_.group_by(*keys).agg(sums).join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)
+    table = totals.select(*keys, **_kpis()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 
@@ -245,5 +269,5 @@ def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, p
             return lazy
         return by_account if not keys else per_account(lazy, keys_of(grouping))
 
-    frames = pl.collect_all([kpi_table(accounts_for(g), g) for g in groupings])
+    frames = pl.collect_all([kpi_table(lazy, accounts_for(g), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))
