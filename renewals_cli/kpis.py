@@ -238,23 +238,42 @@ def per_account(partials_: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     return partials_.group_by(*keys, "account_id").agg(pl.col(name).sum() for name in ACCOUNT_SUMS)
 
 
-def kpi_table(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
-    """One row per group of `grouping`: the key columns (or `group` = `all`), then KPI_COLUMNS in SPEC order.
+def group_totals(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
+    """Per group of `grouping` (its key columns; none for `overall`): the PARTIAL_COLUMNS sums and the
+    ACCOUNT_LEVEL figures — everything a KPI is computed from, and all of it additive over disjoint sets of
+    accounts.
 
     `partials_` are partial sums (any finer keys), `accounts_` their `per_account` roll-up for this grouping.
     """
     keys = keys_of(grouping)
     sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
     if not keys:
-        totals = pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
+        return pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
+    return partials_.group_by(*keys).agg(sums).join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)
+
+
+def kpis_from(totals: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
+    """One row per group of `grouping` from its `group_totals`: the key columns (or `group` = `all`), then
+    KPI_COLUMNS in SPEC order."""
+    keys = keys_of(grouping)
+    if not keys:
         return totals.select(pl.lit("all").alias("group"), **_kpis())
-    totals = partials_.group_by(*keys).agg(sums).join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)
     table = totals.select(*keys, **_kpis()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 
-def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's KPI table, computed from one collected set of partials.
+def add_totals(parts: Sequence[pl.DataFrame], grouping: str) -> pl.LazyFrame:
+    """The `group_totals` of the union of disjoint sets of accounts, from each set's."""
+    keys = keys_of(grouping)
+    columns = [*PARTIAL_COLUMNS, *ACCOUNT_LEVEL]
+    stacked = pl.concat([part.lazy() for part in parts], how="vertical")
+    if not keys:
+        return stacked.select(pl.col(name).sum() for name in columns)
+    return stacked.group_by(*keys).agg(pl.col(name).sum() for name in columns)
+
+
+def all_totals(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's `group_totals`, computed from one collected set of partials.
 
     A segment is an attribute of its account, so `overall` and `segment` share one per-account roll-up, and a
     grouping by exactly the partials' own keys (`rep` from partials per (account, rep)) needs none.
@@ -269,5 +288,12 @@ def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, p
             return lazy
         return by_account if not keys else per_account(lazy, keys_of(grouping))
 
-    frames = pl.collect_all([kpi_table(lazy, accounts_for(g), g) for g in groupings])
+    frames = pl.collect_all([group_totals(lazy, accounts_for(g), g) for g in groupings])
+    return dict(zip(groupings, frames, strict=True))
+
+
+def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's KPI table from one collected set of partials."""
+    totals = all_totals(partials_, groupings)
+    frames = pl.collect_all([kpis_from(totals[g].lazy(), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))

@@ -10,7 +10,17 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError, first_line
-from renewals_cli.kpis import Window, fine_sums, in_window, kpi_tables, row_keys, with_segments, within
+from renewals_cli.kpis import (
+    Window,
+    add_totals,
+    all_totals,
+    fine_sums,
+    in_window,
+    kpis_from,
+    row_keys,
+    with_segments,
+    within,
+)
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import Thresholds
@@ -47,12 +57,25 @@ def read_export(
     queries: Sequence[pl.LazyFrame] = (),
 ) -> Pass:
     """Read the rows once: one group-by over every row gives the partials and the row accounting together."""
-    fine_query = fine_sums(export.rows, as_of=window.as_of, keys=keys, state=row_state(within(window)))
+    partials, states, results = _read(export, export.rows, window, thresholds, keys, queries)
+    accounting, in_window_rows = accounting_from_states(states)
+    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=results)
+
+
+def _read(
+    export: Export,
+    rows: pl.LazyFrame,
+    window: Window,
+    thresholds: Thresholds,
+    keys: Sequence[str],
+    queries: Sequence[pl.LazyFrame] = (),
+) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
+    """The partials of `rows` (with segments), their (`state`, `opportunities`) counts, the queries' results."""
+    fine_query = fine_sums(rows, as_of=window.as_of, keys=keys, state=row_state(within(window)))
     fine, *results = _collect(export, [fine_query, *queries])
-    accounting, in_window_rows = accounting_from_states(fine.select("state", "opportunities"))
     accepted = fine.lazy().filter(pl.col("state") == 0).drop("state")
     partials = with_segments(accepted, thresholds).collect()
-    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=results)
+    return partials, fine.select("state", "opportunities"), results
 
 
 def count_rows(export: Export) -> RowAccounting:
@@ -69,16 +92,49 @@ def _collect(export: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFra
         raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
 
 
-def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
-    """Read the rows once; every grouping is rolled up from the partials.
+# A report holds per-account partial sums in memory, and large exports have millions of accounts. Parquet
+# exports above this many rows are read in parts, each a disjoint set of accounts (by a hash of account_id), whose
+# group totals add up (see kpis.add_totals): memory stays that of one part, at the cost of reading the file once
+# per part. A CSV is already in memory, so it is read whole.
+ROWS_PER_PART = 4_000_000
+
+
+def build_report(
+    export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str], *, parts: int | None = None
+) -> Report:
+    """Read the rows once (per part); every grouping is rolled up from the partials.
 
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
-    read = read_export(export, window, thresholds, row_keys(groupings))
-    tables = kpi_tables(read.partials, groupings)
+    parts = parts or _parts(export)
+    keys = row_keys(groupings)
+    totals: dict[str, list[pl.DataFrame]] = {grouping: [] for grouping in groupings}
+    states = []
+    for part in range(parts):
+        rows = export.rows
+        if parts > 1:
+            rows = rows.filter(pl.col("account_id").hash(seed=PART_SEED) % parts == part)
+        partials, part_states, _ = _read(export, rows, window, thresholds, keys)
+        states.append(part_states)
+        for grouping, frame in all_totals(partials, groupings).items():
+            totals[grouping].append(frame)
+    frames = pl.collect_all([kpis_from(add_totals(totals[g], g), g) for g in groupings])
+    tables = dict(zip(groupings, frames, strict=True))
     if "rep" in tables and "overall" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
-    return Report(window=window, accounting=read.accounting, in_window=read.in_window, tables=tables)
+    accounting, in_window_rows = accounting_from_states(pl.concat(states))
+    return Report(window=window, accounting=accounting, in_window=in_window_rows, tables=tables)
+
+
+PART_SEED = 20261125
+
+
+def _parts(export: Export) -> int:
+    """How many parts to read the export in (1 unless it is a large Parquet export)."""
+    if any(source.kind != "parquet" for source in export.sources):
+        return 1
+    rows = sum(int(source.frame.select(pl.len()).collect().item()) for source in export.sources)  # metadata
+    return max(1, -(-rows // ROWS_PER_PART))
 
 
 def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:
