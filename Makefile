@@ -34,7 +34,7 @@ unit: $(STAMP)
 ## make bench: time `renewals report` against a bare read, DuckDB and pandas (1M and 5M rows); writes BENCHMARKS.md
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --large 50000000
 
 ## make fuzz: a long Hypothesis session over the loaders (not part of CI)
 fuzz: $(STAMP)

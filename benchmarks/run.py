@@ -1,6 +1,6 @@
 """`make bench`: how `renewals report` compares with reading the file, with DuckDB and with pandas (issue 5).
 
-    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--quick] [--output BENCHMARKS.md]
+    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--large 50000000] [--quick] [--output FILE]
 
 Generates the exports once with `renewals sample` (cached in benchmarks/data/ by rows, seed, style and as-of
 date): a canonical CSV, the same as Parquet, and a Salesforce-styled CSV (`$1,234.50`, `03/31/2026`). Checks
@@ -74,6 +74,7 @@ EXPORTS = (
     Export("canonical Parquet", "canonical", ".parquet", canonical=True),
     Export("Salesforce CSV", "salesforce", ".csv", canonical=False),
 )
+LARGE = EXPORTS[1]
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,10 @@ def say(message: str) -> None:
 # ---------------------------------------------------------------------------------------------- data
 
 
-def generate(renewals: str, data: Path, rows: int) -> None:
+def generate(renewals: str, data: Path, rows: int, exports: Sequence[Export] = EXPORTS) -> None:
     """Write every export of `rows` rows that is not in the cache yet."""
     data.mkdir(parents=True, exist_ok=True)
-    for export in EXPORTS:
+    for export in exports:
         path = export.path(data, rows)
         if path.exists():
             continue
@@ -273,6 +274,8 @@ class Results:
     samples: dict[Key, list[Sample]] = field(default_factory=dict)
     failures: dict[Key, str] = field(default_factory=dict)
     help: list[Sample] = field(default_factory=list)
+    large: dict[str, Sample] = field(default_factory=dict)  # --large: one run of each report on a huge Parquet
+    large_rows: int = 0
 
     def wall(self, key: Key) -> float | None:
         found = self.samples.get(key)
@@ -308,6 +311,43 @@ def run(python: str, renewals: str, data: Path, sizes: Sequence[int], repeat: in
                     say(f"{where} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
     results.help = [measure([renewals, "--help"], timeout) for _ in range(HELP_RUNS)]
     return results
+
+
+def run_large(renewals: str, data: Path, rows: int, timeout: float, results: Results) -> None:
+    """Issue 5's file larger than memory: each report once on a canonical Parquet export of `rows` rows."""
+    path = LARGE.path(data, rows)
+    generate(renewals, data, rows, exports=(LARGE,))
+    warm([path])
+    results.large_rows = rows
+    for name, command in commands(sys.executable, renewals, path, LARGE).items():
+        if name not in (BY_REP, FULL):
+            continue
+        try:
+            sample = measure(command, timeout)
+        except BenchError as exc:
+            results.failures.setdefault((rows, LARGE.label, name), str(exc).splitlines()[0])
+            say(f"large · {rows:,} rows · {name} FAILED: {exc}")
+            continue
+        results.large[name] = sample
+        say(f"large · {rows:,} rows · {name:<17} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+
+
+def large_section(results: Results) -> str:
+    if not results.large:
+        return ""
+    lines = [
+        f"## A file larger than memory: {results.large_rows:,} rows of Parquet",
+        "",
+        f"`python benchmarks/run.py --large {results.large_rows}`: each report once on a canonical Parquet export of "
+        f"{results.large_rows:,} rows ({LARGE.path(Path(), results.large_rows).name}; read whole as a DataFrame it "
+        "would take several times the memory shown). The report reads it in parts of disjoint accounts "
+        "(`ROWS_PER_PART` in `renewals_cli/report.py`) with the streaming engine.",
+        "",
+        "| contender | wall s | peak MiB |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {s.wall:.1f} | {s.peak / 2**20:,.0f} |" for name, s in results.large.items()]
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------- reporting
@@ -525,6 +565,7 @@ rows as `renewals` does (the generated exports are clean), so both do less work 
 
 `renewals --help`: median {help_wall:.3f} s over {len(results.help)} runs, peak {help_peak / 2**20:,.0f} MiB.
 {failures}
+{large_section(results)}
 ## Targets (issue 5)
 
 {scope}
@@ -543,6 +584,9 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where exports are cached")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a measurement is abandoned")
+    parser.add_argument(
+        "--large", type=int, default=0, metavar="ROWS", help="also report once on a Parquet export this large"
+    )
     args = parser.parse_args()
     sizes, repeat = ([200_000], 1) if args.quick else (args.rows, args.repeat)
     output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
@@ -561,6 +605,8 @@ def main() -> None:
             started, load_start = dt.datetime.now(), os.getloadavg()
             results = run(python, renewals, args.data, sizes, repeat, args.timeout)
             load_end = os.getloadavg()
+            if args.large:
+                run_large(renewals, args.data, args.large, args.timeout, results)
     except BenchError as exc:
         say(f"Error: {exc}")
         raise SystemExit(1) from None

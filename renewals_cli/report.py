@@ -1,8 +1,11 @@
 """The report: row accounting plus KPI tables for the requested groupings, from one pass over the rows."""
 
 import datetime as dt
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import polars as pl
@@ -92,17 +95,34 @@ def _collect(export: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFra
         raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
 
 
-# A report holds per-account partial sums in memory, and large exports have millions of accounts. Parquet
-# exports above this many rows are read in parts, each a disjoint set of accounts (by a hash of account_id), whose
-# group totals add up (see kpis.add_totals): memory stays that of one part, at the cost of reading the file once
-# per part. A CSV is already in memory, so it is read whole.
+# A report holds per-account partial sums in memory, and large exports have millions of accounts. A Parquet
+# export above this many rows is reported in parts, each a disjoint set of accounts (by a hash of account_id),
+# whose group totals add up (see kpis.add_totals): memory stays that of one part. The typed rows are written once,
+# partitioned, to a temporary directory, and each part read back from there. A CSV is already in memory, so it is
+# reported whole.
 ROWS_PER_PART = 4_000_000
+PART_SEED = 20261125
+# What fine_sums reads of each row.
+ROW_COLUMNS = (
+    "account_id",
+    "rep",
+    "batch",
+    "expiry_date",
+    "close_date",
+    "prior_amount",
+    "renewal_amount",
+    "status",
+    "arr",
+    "strategic",
+    "skipped",
+    "reject_code",
+)
 
 
 def build_report(
     export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str], *, parts: int | None = None
 ) -> Report:
-    """Read the rows once (per part); every grouping is rolled up from the partials.
+    """Read the rows once; every grouping is rolled up from the partials (per part, then added).
 
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
@@ -110,14 +130,12 @@ def build_report(
     keys = row_keys(groupings)
     totals: dict[str, list[pl.DataFrame]] = {grouping: [] for grouping in groupings}
     states = []
-    for part in range(parts):
-        rows = export.rows
-        if parts > 1:
-            rows = rows.filter(pl.col("account_id").hash(seed=PART_SEED) % parts == part)
-        partials, part_states, _ = _read(export, rows, window, thresholds, keys)
-        states.append(part_states)
-        for grouping, frame in all_totals(partials, groupings).items():
-            totals[grouping].append(frame)
+    with _in_parts(export, parts) as rows_of_parts:
+        for rows in rows_of_parts:
+            partials, part_states, _ = _read(export, rows, window, thresholds, keys)
+            states.append(part_states)
+            for grouping, frame in all_totals(partials, groupings).items():
+                totals[grouping].append(frame)
     frames = pl.collect_all([kpis_from(add_totals(totals[g], g), g) for g in groupings])
     tables = dict(zip(groupings, frames, strict=True))
     if "rep" in tables and "overall" in tables:
@@ -126,15 +144,33 @@ def build_report(
     return Report(window=window, accounting=accounting, in_window=in_window_rows, tables=tables)
 
 
-PART_SEED = 20261125
-
-
 def _parts(export: Export) -> int:
-    """How many parts to read the export in (1 unless it is a large Parquet export)."""
+    """How many parts to report the export in (1 unless it is a large Parquet export)."""
     if any(source.kind != "parquet" for source in export.sources):
         return 1
     rows = sum(int(source.frame.select(pl.len()).collect().item()) for source in export.sources)  # metadata
     return max(1, -(-rows // ROWS_PER_PART))
+
+
+@contextmanager
+def _in_parts(export: Export, parts: int) -> Iterator[list[pl.LazyFrame]]:
+    """The export's rows as `parts` disjoint sets of accounts (just its rows when `parts` is 1)."""
+    if parts == 1:
+        yield [export.rows]
+        return
+    with tempfile.TemporaryDirectory(prefix="renewals-parts-") as directory:
+        part = (pl.col("account_id").hash(seed=PART_SEED) % parts).alias("part")
+        try:
+            export.rows.select(*ROW_COLUMNS, part).sink_parquet(
+                pl.PartitionBy(directory, key="part", include_key=False), mkdir=True
+            )
+        except pl.exceptions.PolarsError as exc:
+            names = ", ".join(str(s.path) for s in export.sources)
+            raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
+        except OSError as exc:
+            raise InputError(f"cannot write the report's parts to {directory} ({exc.strerror})") from None
+        written = sorted(Path(directory).glob("part=*"))
+        yield [pl.scan_parquet(folder / "*.parquet") for folder in written] or [export.rows.head(0)]
 
 
 def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:

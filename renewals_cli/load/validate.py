@@ -221,55 +221,54 @@ DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}
 def _detect(
     frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
 ) -> Detected:
-    """Learn what parsing each column needs (see `Detected`) from one pass that gathers the distinct values of
-    the date, status, strategic and currency columns (an export has few distinct dates and labels) and counts
-    distinct opportunity ids, and refuse mixed currencies."""
+    """Learn what parsing each column needs (see `Detected`) from the distinct values of the date, status,
+    strategic and currency columns (an export has few distinct dates and labels) and the hashes of its
+    opportunity ids, and refuse mixed currencies.
+
+    Each is its own small query (a distinct-values query streams in little memory where an aggregate
+    expression would hold the whole column), collected together.
+    """
 
     def text_header(canonical: str) -> str | None:
         header = mapping.header_for(canonical)
         return header if header is not None and schema[header] == pl.String else None
 
-    distinct: list[pl.Expr] = []
+    queries: dict[str, pl.LazyFrame] = {}
     for name in DATE_COLUMNS:
         if (header := text_header(name)) is not None:
-            distinct.append(pl.col(header).drop_nulls().unique().implode().alias(name))
+            queries[name] = frame.select(pl.col(header).drop_nulls()).unique()
     for name in ("status", "strategic"):
         if (header := text_header(name)) is not None:
-            distinct.append(pl.col(header).unique().head(MAX_LABELS + 1).implode().alias(f"{name}__labels"))
+            queries[name] = frame.select(pl.col(header)).unique().head(MAX_LABELS + 1)
     currency = currency_header(schema.names())
     converted = any("converted" in h.lower() for h in mapping.headers.values())
     if currency is not None and not converted:
-        distinct.append(
-            pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls().unique().implode().alias("__cur")
-        )
+        queries["currency"] = frame.select(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
     opportunity_id = mapping.header_for("opportunity_id")
     if opportunity_id is not None:
         # Over every row, blank and footer lines included: distinct there means distinct among the rows kept.
         ids = values.text_from(pl.col(opportunity_id), schema[opportunity_id])
-        distinct += [ids.count().alias("__ids"), ids.drop_nulls().hash().n_unique().alias("__id_hashes")]
-    if not distinct:
-        return Detected(layouts={}, statuses=None, flags=None)
+        queries["ids"] = frame.select(ids.drop_nulls().hash())
     try:
-        found = frame.select(distinct).collect()
+        results = pl.collect_all(list(queries.values()))
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
+    found = {name: result.to_series() for name, result in zip(queries, results, strict=True)}
     _refuse_mixed_currencies(found, source)
     return Detected(
         layouts={
-            name: _layout(found[name].explode(), name, mapping, source, options)
+            name: _layout(found[name].rename(name), name, mapping, source, options)
             for name in DATE_COLUMNS
-            if name in found.columns
+            if name in found
         },
         statuses=_status_map(found, options),
         flags=_flag_map(found),
-        ids_distinct=opportunity_id is None or found["__ids"][0] == found["__id_hashes"][0],
+        ids_distinct="ids" not in found or found["ids"].n_unique() == found["ids"].len(),
     )
 
 
-def _refuse_mixed_currencies(found: pl.DataFrame, source: Source) -> None:
-    if "__cur" not in found.columns:
-        return
-    currencies = sorted(c for c in found["__cur"][0] if c)
+def _refuse_mixed_currencies(found: dict[str, pl.Series], source: Source) -> None:
+    currencies = sorted(c for c in found.get("currency", pl.Series(dtype=pl.String)) if c)
     if len(currencies) > 1:
         raise InputError(
             f"{source.path}: amounts are in several currencies ({', '.join(currencies)}) and there is no "
@@ -299,15 +298,14 @@ def _layout(
     return values.DateLayout(slashed=slashed, exact=shape)
 
 
-def _labels(found: pl.DataFrame, name: str) -> list[str] | None:
-    column = f"{name}__labels"
-    if column not in found.columns:
+def _labels(found: dict[str, pl.Series], name: str) -> list[str] | None:
+    if name not in found:
         return None
-    labels = [label for label in found[column][0] if label is not None]
+    labels = [label for label in found[name] if label is not None]
     return labels if len(labels) <= MAX_LABELS else None
 
 
-def _status_map(found: pl.DataFrame, options: ParseOptions) -> dict[str, str | None] | None:
+def _status_map(found: dict[str, pl.Series], options: ParseOptions) -> dict[str, str | None] | None:
     labels = _labels(found, "status")
     if labels is None:
         return None
@@ -319,7 +317,7 @@ def _status_map(found: pl.DataFrame, options: ParseOptions) -> dict[str, str | N
     return statuses
 
 
-def _flag_map(found: pl.DataFrame) -> dict[str, bool | None] | None:
+def _flag_map(found: dict[str, pl.Series]) -> dict[str, bool | None] | None:
     labels = _labels(found, "strategic")
     if labels is None:
         return None
