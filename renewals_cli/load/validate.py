@@ -1,7 +1,8 @@
 """From one source's text columns to typed canonical columns, with a reason for every rejected row (SPEC §1)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -9,6 +10,8 @@ from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons, values
 from renewals_cli.load.columns import ColumnMapping, currency_header
 from renewals_cli.load.sources import Source
+
+T = TypeVar("T")
 
 DATE_COLUMNS = ("expiry_date", "close_date")
 MONEY_COLUMNS = ("prior_amount", "renewal_amount", "arr")
@@ -102,11 +105,11 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
     if found.statuses is not None:
-        typed["status"] = raw("status").replace_strict(found.statuses, default=None, return_dtype=pl.String)
+        typed["status"] = _mapped(raw("status"), found.statuses, ("won", "lost", "open"), pl.String())
     else:
         typed["status"] = values.status(raw("status"), won=options.won, lost=options.lost)
     if found.flags is not None:
-        flag = raw("strategic").replace_strict(found.flags, default=None, return_dtype=pl.Boolean)
+        flag = _mapped(raw("strategic"), found.flags, (True, False), pl.Boolean())
         typed["strategic"] = pl.when(raw("strategic").is_null()).then(False).otherwise(flag)
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
@@ -156,6 +159,16 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     frame = frame.with_columns(reject_code=code)
     rows = frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
     return Typed(rows=rows, ids_distinct=found.ids_distinct)
+
+
+def _mapped(column: pl.Expr, labels: Mapping[str, T | None], outcomes: Sequence[T], dtype: pl.DataType) -> pl.Expr:
+    """Each label's outcome (null for a label mapped to None, and for any other value). Membership tests rather
+    than `replace_strict`, which holds the whole column in memory under the streaming engine."""
+    mapped = pl.lit(None, dtype=dtype)
+    for outcome in reversed(outcomes):
+        chosen = [label for label, value in labels.items() if value == outcome and value is not None]
+        mapped = pl.when(column.is_in(chosen)).then(pl.lit(outcome, dtype=dtype)).otherwise(mapped)
+    return mapped
 
 
 def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> None:
