@@ -1,5 +1,5 @@
 """`python -m renewals_cli` runs the `renewals` command."""
 
-from renewals_cli.cli import main
+from renewals_cli.cli import entry
 
-main()
+entry()

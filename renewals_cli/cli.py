@@ -1,5 +1,6 @@
 """The `renewals` command line: the commands, and the one error boundary that turns errors into exit codes."""
 
+import os
 import sys
 
 import typer
@@ -38,10 +39,30 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(int(code or 0))
 
 
+def entry() -> None:
+    """The installed `renewals` command: `main`, then an immediate exit.
+
+    By then every output is written, and stdout and stderr are flushed here; skipping the interpreter's teardown
+    (freeing each frame a large report held, one by one) saves a tenth of a second and more per million rows.
+    """
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else ExitCode.DATA_ERROR
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = _quiet_after_closed_pipe()
+    except OSError as error:  # stdout is a full disk, say
+        console.stderr().print(f"Error: cannot write the output ({error.strerror})", markup=False)
+        code = ExitCode.DATA_ERROR
+    sys.stderr.flush()
+    os._exit(int(code))
+
+
 def _quiet_after_closed_pipe() -> int:
     """The reader went away (`| head`): stop quietly, and keep Python from complaining while it exits."""
-    import os
-
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return ExitCode.OK

@@ -45,15 +45,20 @@ def to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
 
 
 def emit(output: str | bytes | RenderableType) -> None:
-    """Write a command's result to stdout."""
-    if isinstance(output, bytes):
-        sys.stdout.buffer.write(output)
-        sys.stdout.flush()
-    elif isinstance(output, str):
-        sys.stdout.write(output)
-        sys.stdout.flush()
-    else:
-        stdout().print(output)
+    """Write a command's result to stdout (a closed pipe is left to the caller: it is not an error)."""
+    try:
+        if isinstance(output, bytes):
+            sys.stdout.buffer.write(output)
+            sys.stdout.flush()
+        elif isinstance(output, str):
+            sys.stdout.write(output)
+            sys.stdout.flush()
+        else:
+            stdout().print(output)
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # stdout redirected to a full disk, say
+        raise OutputError(f"cannot write to standard output ({error.strerror or error})") from None
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:

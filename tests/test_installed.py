@@ -35,6 +35,30 @@ def test_closed_pipe_ends_quietly(book: Path) -> None:
     assert small.stderr == "Rows: 7 read · 7 accepted · 0 rejected\n"
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1(book: Path, fmt: str) -> None:
+    with open("/dev/full", "w") as full:  # noqa: PTH123 - a device
+        result = subprocess.run(
+            [str(RENEWALS), "report", str(book), "--as-of", "2026-05-01", "--format", fmt],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == "Error: cannot write to standard output (No space left on device)"
+    assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_exits_2_through_the_prompt_exit(book: Path) -> None:
+    result = renewals("report", str(book), "--as-of", "2026-13-01")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "--as-of" in result.stderr
+
+
 def test_no_colour_when_not_a_terminal(book: Path) -> None:
     result = renewals("report", str(book), "--as-of", "2026-05-01")
     assert result.returncode == 0
