@@ -60,6 +60,7 @@ class Detected:
     status and strategic labels (few, so they are mapped once each)."""
 
     layouts: dict[str, values.DateLayout]
+    money_shapes: dict[str, str]  # a money column every value of which has one of values.MONEY_SHAPES
     statuses: dict[str, str | None] | None
     flags: dict[str, bool | None] | None
     ids_distinct: bool = False  # every opportunity_id differs (so none is a duplicate)
@@ -101,7 +102,9 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
     for name in TEXT_COLUMNS:
         typed[name] = values.text_from(raw(name), dtype(name))
     for name in MONEY_COLUMNS:
-        typed[name] = values.money_from(raw(name), dtype(name), decimal_comma=options.decimal_comma)
+        typed[name] = values.money_from(
+            raw(name), dtype(name), decimal_comma=options.decimal_comma, shape=found.money_shapes.get(name)
+        )
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
     if found.statuses is not None:
@@ -257,6 +260,15 @@ def _detect(
     converted = any("converted" in h.lower() for h in mapping.headers.values())
     if currency is not None and not converted:
         queries["currency"] = frame.select(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
+    # How many values of each money column lack each shape (a sum streams; a column with no misfit is cast).
+    misfits = [
+        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(pattern)).sum().alias(f"{name}:{shape}")
+        for name in MONEY_COLUMNS
+        if (header := text_header(name)) is not None and not options.decimal_comma
+        for shape, pattern in values.MONEY_SHAPES.items()
+    ]
+    if misfits:
+        queries["money"] = frame.select(misfits)
     opportunity_id = mapping.header_for("opportunity_id")
     if opportunity_id is not None:
         # Over every row, blank and footer lines included: distinct there means distinct among the rows kept.
@@ -266,7 +278,15 @@ def _detect(
         results = pl.collect_all(list(queries.values()))
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
-    found = {name: result.to_series() for name, result in zip(queries, results, strict=True)}
+    money = results.pop(list(queries).index("money")) if "money" in queries else pl.DataFrame()
+    found = {
+        name: result.to_series() for name, result in zip([q for q in queries if q != "money"], results, strict=True)
+    }
+    money_shapes: dict[str, str] = {}
+    for column in money.columns:
+        name, shape = column.split(":")
+        if money[column][0] == 0 and name not in money_shapes:
+            money_shapes[name] = shape
     _refuse_mixed_currencies(found, source)
     return Detected(
         layouts={
@@ -274,6 +294,7 @@ def _detect(
             for name in DATE_COLUMNS
             if name in found
         },
+        money_shapes=money_shapes,
         statuses=_status_map(found, options),
         flags=_flag_map(found),
         ids_distinct="ids" not in found or found["ids"].n_unique() == found["ids"].len(),

@@ -69,15 +69,23 @@ _PLAIN_DECIMAL_COMMA = r"^\d+$"
 _DOLLARS = r"^\$\d{1,3}(?:,\d{3})*(?:\.\d+)?$"
 
 
-def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> pl.Expr:
+MONEY_SHAPES = {"plain": _PLAIN, "dollars": _DOLLARS}
+
+
+def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None = None) -> pl.Expr:
     """Money from a column of any type: numbers as they are, text by `money`; null when out of range.
 
-    Text that is a plain number or US dollars is cast; only the rest goes through the general parser, which is
-    handed nulls for the other rows (so it costs next to nothing on an export that has none).
+    `shape` is the one of MONEY_SHAPES every value of the column has, when detection found one: the column is
+    then cast directly. Otherwise text that is a plain number or US dollars is cast, and only the rest goes
+    through the general parser, which is handed nulls for the other rows.
     """
     if dtype.is_numeric():
         return in_range(column.cast(pl.Float64, strict=False))
     text = column.cast(pl.String)
+    if shape == "plain" and not decimal_comma:
+        return in_range(text.cast(pl.Float64, strict=False))
+    if shape == "dollars" and not decimal_comma:
+        return in_range(_from_dollars(text))
     plain = text.str.contains(_PLAIN_DECIMAL_COMMA if decimal_comma else _PLAIN)
     rest = pl.when(~plain).then(text)
     if decimal_comma:
@@ -85,16 +93,20 @@ def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool) -> p
             pl.when(plain).then(text.cast(pl.Float64, strict=False)).otherwise(money(rest, decimal_comma=True))
         )
     dollars = rest.str.contains(_DOLLARS).fill_null(False)
-    as_dollars = rest.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True)
     others = pl.when(~plain & ~dollars).then(text)
     value = (
         pl.when(plain)
         .then(text.cast(pl.Float64, strict=False))
         .when(dollars)
-        .then(as_dollars.cast(pl.Float64, strict=False))
+        .then(_from_dollars(rest))
         .otherwise(money(others, decimal_comma=False))
     )
     return in_range(value)
+
+
+def _from_dollars(text: pl.Expr) -> pl.Expr:
+    """`$1,234.50` → 1234.5."""
+    return text.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
 
 
 # ---------------------------------------------------------------------------------------------- dates
