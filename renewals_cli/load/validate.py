@@ -56,8 +56,9 @@ class ParseOptions:
 
 @dataclass(frozen=True)
 class Detected:
-    """What one pass over a source learns before values are parsed: how dates are laid out, and the distinct
-    status and strategic labels (few, so they are mapped once each)."""
+    """What a first look at a source learns before values are parsed: how dates are laid out, which money
+    columns have one shape throughout, the distinct status and strategic labels (few, so they are mapped once
+    each), and whether the opportunity ids are all distinct."""
 
     layouts: dict[str, values.DateLayout]
     money_shapes: dict[str, str]  # a money column every value of which has one of values.MONEY_SHAPES
@@ -238,8 +239,8 @@ def _detect(
     frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
 ) -> Detected:
     """Learn what parsing each column needs (see `Detected`) from the distinct values of the date, status,
-    strategic and currency columns (an export has few distinct dates and labels) and the hashes of its
-    opportunity ids, and refuse mixed currencies.
+    strategic and currency columns (an export has few distinct dates and labels), counts of money values by
+    shape, and the hashes of the opportunity ids; refuse mixed currencies.
 
     Each is its own small query (a distinct-values query streams in little memory where an aggregate
     expression would hold the whole column), collected together.
@@ -277,11 +278,11 @@ def _detect(
     try:
         results = pl.collect_all(list(queries.values()))
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
-    money = results.pop(list(queries).index("money")) if "money" in queries else pl.DataFrame()
-    found = {
-        name: result.to_series() for name, result in zip([q for q in queries if q != "money"], results, strict=True)
-    }
+        kind = "CSV" if source.kind == "csv" else "Parquet"
+        raise InputError(f"{source.path}: cannot be read as {kind} ({first_line(exc)})") from None
+    collected = dict(zip(queries, results, strict=True))
+    money = collected.pop("money", pl.DataFrame())
+    found = {name: result.to_series() for name, result in collected.items()}
     money_shapes: dict[str, str] = {}
     for column in money.columns:
         name, shape = column.split(":")
