@@ -1,8 +1,9 @@
 """The KPIs of SPEC §3 as Polars expressions, rolled up from account-level partial sums into any grouping.
 
-Rows are summed once into partials per (account, rep, batch); every grouping then sums those partials per
-(group, account) — which is what account-level KPIs such as `accounts`, `retention_rate` and `value_growth`
-need — and computes the KPIs from the sums. No grouping reads the rows again.
+Rows are summed once into partials per (account, and the rep and/or batch the groupings need). Each grouping
+then sums those partials per group, and rolls up per (group, account) only the four sums the account-level KPIs
+(`accounts`, `retention_rate`, `value_growth`) need; the KPIs are computed from these group totals, which add
+up over disjoint sets of accounts (so a large export can be reported in parts). No grouping reads the rows again.
 """
 
 import datetime as dt

@@ -1,4 +1,5 @@
-"""The report: row accounting plus KPI tables for the requested groupings, from one pass over the rows."""
+"""The report: row accounting plus KPI tables for the requested groupings, from one pass over the rows (one per
+part for a large Parquet export); also the other commands' reads of the export."""
 
 import datetime as dt
 import tempfile
