@@ -121,10 +121,15 @@ PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
 
 
 def fine_sums(
-    rows: pl.LazyFrame, *, as_of: dt.date, keys: Sequence[str] = ("rep", "batch"), state: pl.Expr | None = None
+    rows: pl.LazyFrame,
+    *,
+    as_of: dt.date,
+    keys: Sequence[str] = ("rep", "batch"),
+    state: pl.Expr | None = None,
+    segments: bool = True,
 ) -> pl.LazyFrame:
     """Partial sums per (account, `keys`…), and per `state` when one is given, with what the account's segment
-    needs (`strategic_flag`, `arr_key`).
+    needs (`strategic_flag`, `arr_key`) unless no grouping has `segments`.
 
     `keys` are the row attributes the groupings will need (`rep`, `batch`); the fewer, the smaller the partials
     (a batch is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter
@@ -136,15 +141,14 @@ def fine_sums(
         columns["batch"] = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
     if state is not None:
         columns["state"] = state
-    columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
+    tier_inputs = {}
+    if segments:
+        columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
+        tier_inputs = {"strategic_flag": pl.col("strategic").any(), "arr_key": pl.col("arr_key").max()}
     return (
         rows.with_columns(**columns)
         .group_by("account_id", *keys, *(["state"] if state is not None else []))
-        .agg(
-            *(pl.col(name).sum() for name in PARTIAL_COLUMNS),
-            strategic_flag=pl.col("strategic").any(),
-            arr_key=pl.col("arr_key").max(),
-        )
+        .agg(*(pl.col(name).sum() for name in PARTIAL_COLUMNS), **tier_inputs)
     )
 
 
@@ -281,7 +285,8 @@ def all_totals(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, p
     """
     lazy = partials_.lazy()
     fine_keys = {key for key in ("rep", "batch") if key in partials_.columns}
-    by_account = lazy if not fine_keys else per_account(lazy, ["segment"]).cache()
+    segment = ["segment"] if "segment" in partials_.columns else []  # absent when no grouping has segments
+    by_account = lazy if not fine_keys else per_account(lazy, segment).cache()
 
     def accounts_for(grouping: str) -> pl.LazyFrame:
         keys = set(keys_of(grouping)) - {"segment"}

@@ -20,6 +20,7 @@ from renewals_cli.kpis import (
     all_totals,
     fine_sums,
     in_window,
+    keys_of,
     kpis_from,
     row_keys,
     with_segments,
@@ -70,15 +71,17 @@ def _read(
     export: Export,
     rows: pl.LazyFrame,
     window: Window,
-    thresholds: Thresholds,
+    thresholds: Thresholds | None,
     keys: Sequence[str],
     queries: Sequence[pl.LazyFrame] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
-    """The partials of `rows` (with segments), their (`state`, `opportunities`) counts, the queries' results."""
-    fine_query = fine_sums(rows, as_of=window.as_of, keys=keys, state=row_state(within(window)))
+    """The partials of `rows` (with segments, unless `thresholds` is None: no grouping needs them), their
+    (`state`, `opportunities`) counts, the queries' results."""
+    state = row_state(within(window))
+    fine_query = fine_sums(rows, as_of=window.as_of, keys=keys, state=state, segments=thresholds is not None)
     fine, *results = _collect(export, [fine_query, *queries])
     accepted = fine.lazy().filter(pl.col("state") == 0).drop("state")
-    partials = with_segments(accepted, thresholds).collect()
+    partials = (accepted if thresholds is None else with_segments(accepted, thresholds)).collect()
     return partials, fine.select("state", "opportunities"), results
 
 
@@ -129,11 +132,13 @@ def build_report(
     """
     parts = parts or _parts(export)
     keys = row_keys(groupings)
+    # Segments cost a roll-up per account and a join: only worked out when a grouping has them.
+    tiers = thresholds if any("segment" in keys_of(g) for g in groupings) else None
     totals: dict[str, list[pl.DataFrame]] = {grouping: [] for grouping in groupings}
     states = []
     with _in_parts(export, parts) as rows_of_parts:
         for rows in rows_of_parts:
-            partials, part_states, _ = _read(export, rows, window, thresholds, keys)
+            partials, part_states, _ = _read(export, rows, window, tiers, keys)
             states.append(part_states)
             for grouping, frame in all_totals(partials, groupings).items():
                 totals[grouping].append(frame)

@@ -21,14 +21,16 @@ from tests.test_identities import FAST, as_of_dates, books
 REJECTED = {"account_id": None, "rep": "ann", "expiry_date": None, "prior_amount": -1.0, "status": None}
 
 
-def report_in(parts: int, book: list[dict[str, Any]], as_of: dt.date, rejected: int) -> Any:
+def report_in(
+    parts: int, book: list[dict[str, Any]], as_of: dt.date, rejected: int, groupings: tuple[str, ...] = GROUPINGS
+) -> Any:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "export.parquet"
         rows = [*book, *([REJECTED] * rejected)]
         frame = pl.DataFrame(rows, schema=ROW_SCHEMA).with_row_index("opportunity_id")
         frame.with_columns(pl.col("opportunity_id").cast(pl.String)).write_parquet(path)
         export = load_export([str(path)], LoadOptions())
-        return build_report(export, Window(as_of=as_of), Thresholds(), GROUPINGS, parts=parts)
+        return build_report(export, Window(as_of=as_of), Thresholds(), groupings, parts=parts)
 
 
 @FAST
@@ -42,3 +44,16 @@ def test_a_report_read_in_parts_is_the_report_read_whole(book, as_of, parts, rej
     assert list(split.tables) == list(whole.tables)
     for grouping, table in whole.tables.items():
         assert_frame_equal(split.tables[grouping], table, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@FAST
+@given(books, as_of_dates, st.sampled_from([("overall", "rep"), ("rep",), ("overall", "batch"), ("batch,rep",)]))
+def test_groupings_without_segments_give_the_tables_of_the_full_report(book, as_of, groupings):
+    # Without a segment grouping, segments are not worked out at all: the tables must not change.
+    full = report_in(1, book, as_of, 1)
+    some = report_in(1, book, as_of, 1, groupings)
+
+    assert some.accounting == full.accounting
+    for grouping in groupings:
+        table = some.tables[grouping]  # (`rep` has the coaching columns only beside `overall`)
+        assert_frame_equal(table, full.tables[grouping].select(table.columns), check_exact=False, rel_tol=1e-12)
