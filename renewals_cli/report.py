@@ -92,11 +92,17 @@ def count_rows(export: Export) -> RowAccounting:
 
 
 def _collect(export: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
-    try:
+    with _reading(export):
         return pl.collect_all(queries)
+
+
+@contextmanager
+def _reading(export: Export) -> Iterator[None]:
+    """A file that fails while its rows are computed is one line naming the export's files."""
+    try:
+        yield
     except pl.exceptions.PolarsError as exc:
-        names = ", ".join(str(s.path) for s in export.sources)
-        raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
+        raise InputError(f"{export.names}: cannot be read ({first_line(exc)})") from None
 
 
 # A report holds per-account partial sums in memory, and large exports have millions of accounts. A Parquet
@@ -167,12 +173,10 @@ def _in_parts(export: Export, parts: int) -> Iterator[list[pl.LazyFrame]]:
     with tempfile.TemporaryDirectory(prefix="renewals-parts-") as directory:
         part = (pl.col("account_id").hash(seed=PART_SEED) % parts).alias("part")
         try:
-            export.rows.select(*ROW_COLUMNS, part).sink_parquet(
-                pl.PartitionBy(directory, key="part", include_key=False), mkdir=True
-            )
-        except pl.exceptions.PolarsError as exc:
-            names = ", ".join(str(s.path) for s in export.sources)
-            raise InputError(f"{names}: cannot be read ({first_line(exc)})") from None
+            with _reading(export):
+                export.rows.select(*ROW_COLUMNS, part).sink_parquet(
+                    pl.PartitionBy(directory, key="part", include_key=False), mkdir=True
+                )
         except OSError as exc:
             raise InputError(f"cannot write the report's parts to {directory} ({exc.strerror})") from None
         written = sorted(Path(directory).glob("part=*"))
@@ -242,8 +246,7 @@ def csm_coverage(
     if not export.has("csm"):
         looked_for = ", ".join(("csm", *ALIASES["csm"]))
         raise InputError(
-            f"{', '.join(str(s.path) for s in export.sources)}: no csm column (looked for headers: {looked_for}); "
-            "name one with --map csm=HEADER"
+            f"{export.names}: no csm column (looked for headers: {looked_for}); name one with --map csm=HEADER"
         )
     rows_query = in_window(export.accepted(), window).select("account_id", "expiry_date", "csm")
     read = read_export(export, window, thresholds, queries=[rows_query])

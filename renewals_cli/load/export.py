@@ -29,6 +29,11 @@ class Export:
     sources: tuple[Source, ...]
     mappings: tuple[ColumnMapping, ...]
 
+    @property
+    def names(self) -> str:
+        """The files read, as a message names them."""
+        return ", ".join(str(source.path) for source in self.sources)
+
     def has(self, canonical: str) -> bool:
         """Whether any file of the export has this column."""
         return any(m.has(canonical) for m in self.mappings)
