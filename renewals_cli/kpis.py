@@ -7,7 +7,7 @@ up over disjoint sets of accounts (so a large export can be reported in parts). 
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -76,9 +76,11 @@ def quarter_label(date: pl.Expr) -> pl.Expr:
     return pl.format("{}-Q{}", date.dt.year(), date.dt.quarter())
 
 
-def quarter_end(date: pl.Expr) -> pl.Expr:
-    """The last day of the date's calendar quarter."""
-    return pl.date(date.dt.year(), date.dt.quarter() * 3, 1).dt.month_end()
+def quarter_index(date: pl.Expr) -> pl.Expr:
+    """The date's calendar quarter as one increasing number (year × 4 + quarter): a close date is on or before
+    the last day of the expiry date's quarter exactly when its quarter index is not greater (cheaper than building
+    the quarter's last day on every row)."""
+    return date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32)
 
 
 # What each row adds to a group's partial sums: `*_n` and the counts are 0/1, the others money (0 when the row
@@ -106,7 +108,7 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
         "due": count(due),
         "past_due": count(open_ & (expiry < as_of)),
         "on_time_n": count(won & due & (close <= expiry)),
-        "in_quarter_n": count(won & (close <= quarter_end(expiry))),
+        "in_quarter_n": count(won & (quarter_index(close) <= quarter_index(expiry))),
         "at_stake_n": count(at_stake),
         "available": prior,
         "prior_won": money_if(won, prior),
@@ -121,48 +123,81 @@ PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
 
 
 def fine_sums(
-    rows: pl.LazyFrame,
-    *,
-    as_of: dt.date,
-    keys: Sequence[str] = ("rep", "batch"),
-    state: pl.Expr | None = None,
-    segments: bool = True,
+    rows: pl.LazyFrame, *, as_of: dt.date, keys: Sequence[str] = ("rep", "batch"), segments: bool = True
 ) -> pl.LazyFrame:
-    """Partial sums per (account, `keys`…), and per `state` when one is given, with what the account's segment
-    needs (`strategic_flag`, `arr_key`) unless no grouping has `segments`.
+    """Partial sums of accepted rows per (account, `keys`…), with what the account's segment needs
+    (`strategic_flag`, `arr_key`) when `segments` is set.
 
-    `keys` are the row attributes the groupings will need (`rep`, `batch`); the fewer, the smaller the partials
-    (a batch is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter
-    of its expiry date. A `state` (see `report.row_state`) lets one pass over every row of the export give the
-    partials of the accepted rows and the row accounting together.
+    `keys` are the row attributes a grouping needs (`rep`, `batch`); the fewer, the smaller the partials (a batch
+    is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter of its
+    expiry date.
     """
     columns = dict(_row_partials(as_of))
     if "batch" in keys:
         columns["batch"] = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
-    if state is not None:
-        columns["state"] = state
     tier_inputs = {}
     if segments:
         columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
         tier_inputs = {"strategic_flag": pl.col("strategic").any(), "arr_key": pl.col("arr_key").max()}
     return (
         rows.with_columns(**columns)
-        .group_by("account_id", *keys, *(["state"] if state is not None else []))
+        .group_by("account_id", *keys)
         .agg(*(pl.col(name).sum() for name in PARTIAL_COLUMNS), **tier_inputs)
     )
 
 
-def with_segments(fine: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
-    """Fine sums of accepted rows, each with its account's `segment` and `account_arr`."""
-    tiers = accounts(fine, thresholds).select("account_id", "segment", "account_arr")
-    return fine.join(tiers, on="account_id", how="left").drop("strategic_flag", "arr_key")
+def row_keys(grouping: str) -> tuple[str, ...]:
+    """The row attributes a grouping's partials keep (a segment is the account's): `rep,segment` → (rep,)."""
+    keys = keys_of(grouping)
+    return tuple(key for key in ("rep", "batch") if key in keys)
 
 
-def partials(
-    rows: pl.LazyFrame, *, as_of: dt.date, thresholds: Thresholds, keys: Sequence[str] = ("rep", "batch")
-) -> pl.LazyFrame:
-    """Partial sums per (account, `keys`…) over accepted rows, with the account's segment (see `fine_sums`)."""
-    return with_segments(fine_sums(rows, as_of=as_of, keys=keys), thresholds)
+def key_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
+    """The sets of partials these groupings are rolled up from, by their row keys: one per distinct `row_keys`
+    (each a group-by over the rows: two narrow ones cost less than one by both keys and the roll-ups it would
+    need). Groupings without row keys (`overall`, `segment`) roll up from the first set; () when none has any."""
+    return list(dict.fromkeys(keys for keys in map(row_keys, groupings) if keys)) or [()]
+
+
+def segmented_sets(groupings: Sequence[str]) -> set[tuple[str, ...]]:
+    """The sets of partials (see `key_sets`) that need each account's segment."""
+    first = key_sets(groupings)[0]
+    return {row_keys(g) or first for g in groupings if "segment" in keys_of(g)}
+
+
+@dataclass(frozen=True)
+class PartialSets:
+    """Partial sums per set of row keys (see `key_sets`), segments joined where a grouping needs them, and the
+    results of any other queries collected alongside."""
+
+    sets: dict[tuple[str, ...], pl.DataFrame]
+    results: list[pl.DataFrame]
+
+
+def partial_sets(
+    rows: pl.LazyFrame,
+    *,
+    as_of: dt.date,
+    groupings: Sequence[str],
+    thresholds: Thresholds,
+    alongside: Sequence[pl.LazyFrame] = (),
+) -> PartialSets:
+    """Every set of partials the groupings need, from accepted rows; the `alongside` queries are collected in
+    the same pass (sharing what they compute of the rows)."""
+    sets = key_sets(groupings)
+    segmented = segmented_sets(groupings)
+    fines = [
+        fine_sums(rows, as_of=as_of, keys=keys, segments=bool(segmented) and i == 0) for i, keys in enumerate(sets)
+    ]
+    collected = pl.collect_all([*fines, *alongside], engine="streaming")
+    frames = dict(zip(sets, collected[: len(sets)], strict=True))
+    if segmented:
+        first = frames[sets[0]]
+        tiers = accounts(first.lazy(), thresholds).select("account_id", "segment", "account_arr").collect()
+        frames[sets[0]] = first.drop("strategic_flag", "arr_key")
+        for keys in segmented:
+            frames[keys] = frames[keys].join(tiers, on="account_id", how="left")
+    return PartialSets(sets=frames, results=collected[len(sets) :])
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -227,12 +262,6 @@ def _kpis() -> dict[str, pl.Expr]:
     }
 
 
-def row_keys(groupings: Sequence[str]) -> tuple[str, ...]:
-    """The row attributes partials must keep for these groupings (a segment is the account's)."""
-    wanted = {key for grouping in groupings for key in keys_of(grouping)} - {"segment"}
-    return tuple(key for key in ("rep", "batch") if key in wanted)
-
-
 def keys_of(grouping: str) -> list[str]:
     """The key columns of a grouping: `rep,segment` → [rep, segment]; `overall` → []."""
     return [] if grouping == "overall" else grouping.split(",")
@@ -277,30 +306,30 @@ def add_totals(parts: Sequence[pl.DataFrame], grouping: str) -> pl.LazyFrame:
     return stacked.group_by(*keys).agg(pl.col(name).sum() for name in columns)
 
 
-def all_totals(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's `group_totals`, computed from one collected set of partials.
+def all_totals(partials_: Mapping[tuple[str, ...], pl.DataFrame], groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's `group_totals`, from its set of partials (see `key_sets`).
 
-    A segment is an attribute of its account, so `overall` and `segment` share one per-account roll-up, and a
-    grouping by exactly the partials' own keys (`rep` from partials per (account, rep)) needs none.
+    A grouping by exactly its set's keys (`rep` from partials per (account, rep)) needs no per-account roll-up;
+    `overall` and `segment` share one of the first set (a segment is an attribute of its account).
     """
-    lazy = partials_.lazy()
-    fine_keys = {key for key in ("rep", "batch") if key in partials_.columns}
-    segment = ["segment"] if "segment" in partials_.columns else []  # absent when no grouping has segments
-    by_account = lazy if not fine_keys else per_account(lazy, segment).cache()
+    sets = {keys: frame.lazy() for keys, frame in partials_.items()}
+    first_keys, first = next(iter(partials_)), next(iter(sets.values()))
+    segment = ["segment"] if "segment" in partials_[first_keys].columns else []
+    by_account = first if not first_keys else per_account(first, segment).cache()
 
-    def accounts_for(grouping: str) -> pl.LazyFrame:
-        keys = set(keys_of(grouping)) - {"segment"}
-        if keys == fine_keys:
-            return lazy
-        return by_account if not keys else per_account(lazy, keys_of(grouping))
+    def totals(grouping: str) -> pl.LazyFrame:
+        keys = row_keys(grouping)
+        if not keys:
+            return group_totals(first, by_account, grouping)
+        return group_totals(sets[keys], sets[keys], grouping)
 
-    frames = pl.collect_all([group_totals(lazy, accounts_for(g), g) for g in groupings])
+    frames = pl.collect_all([totals(g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))
 
 
-def kpi_tables(partials_: pl.DataFrame, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's KPI table from one collected set of partials: `report.build_report` with the
-    export in one part (the tests' way in to the KPIs)."""
+def kpi_tables(partials_: Mapping[tuple[str, ...], pl.DataFrame], groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's KPI table from its set of partials: `report.build_report` with the export in one
+    part (the tests' way in to the KPIs)."""
     totals = all_totals(partials_, groupings)
     frames = pl.collect_all([kpis_from(add_totals([totals[g]], g), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))

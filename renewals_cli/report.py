@@ -14,18 +14,7 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError, first_line
-from renewals_cli.kpis import (
-    Window,
-    add_totals,
-    all_totals,
-    fine_sums,
-    in_window,
-    keys_of,
-    kpis_from,
-    row_keys,
-    with_segments,
-    within,
-)
+from renewals_cli.kpis import PartialSets, Window, add_totals, all_totals, in_window, kpis_from, partial_sets, within
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import Thresholds
@@ -55,34 +44,37 @@ class Pass:
 
 
 def read_export(
-    export: Export,
-    window: Window,
-    thresholds: Thresholds,
-    keys: Sequence[str] = (),
-    queries: Sequence[pl.LazyFrame] = (),
+    export: Export, window: Window, thresholds: Thresholds, grouping: str, queries: Sequence[pl.LazyFrame] = ()
 ) -> Pass:
-    """Read the rows once: one group-by over every row gives the partials and the row accounting together."""
-    partials, states, results = _read(export, export.rows, window, thresholds, keys, queries)
+    """Read the rows once: the partials one grouping needs (see `kpis.key_sets`), the row accounting and the
+    queries' results, from one pass."""
+    read, states = _read(export, export.rows, window, thresholds, [grouping], queries)
     accounting, in_window_rows = accounting_from_states(states)
-    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=results)
+    (partials,) = read.sets.values()
+    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=read.results)
 
 
 def _read(
     export: Export,
     rows: pl.LazyFrame,
     window: Window,
-    thresholds: Thresholds | None,
-    keys: Sequence[str],
+    thresholds: Thresholds,
+    groupings: Sequence[str],
     queries: Sequence[pl.LazyFrame] = (),
-) -> tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]]:
-    """The partials of `rows` (with segments, unless `thresholds` is None: no grouping needs them), their
-    (`state`, `opportunities`) counts, the queries' results."""
-    state = row_state(within(window))
-    fine_query = fine_sums(rows, as_of=window.as_of, keys=keys, state=state, segments=thresholds is not None)
-    fine, *results = _collect(export, [fine_query, *queries])
-    accepted = fine.lazy().filter(pl.col("state") == 0).drop("state")
-    partials = (accepted if thresholds is None else with_segments(accepted, thresholds)).collect()
-    return partials, fine.select("state", "opportunities"), results
+) -> tuple[PartialSets, pl.DataFrame]:
+    """The partial sets of `rows` for the groupings, and their (`state`, `opportunities`) counts.
+
+    The rows are typed once and shared (Polars' common subplan elimination) by the states' small group-by and
+    the partials' group-bys over the accepted rows of the window.
+    """
+    typed = rows.with_columns(state=row_state(within(window)))
+    states = typed.group_by("state").agg(opportunities=pl.len())
+    accepted = typed.filter(pl.col("state") == 0)
+    with _reading(export):
+        read = partial_sets(
+            accepted, as_of=window.as_of, groupings=groupings, thresholds=thresholds, alongside=[states, *queries]
+        )
+    return PartialSets(sets=read.sets, results=read.results[1:]), read.results[0]
 
 
 def count_rows(export: Export) -> RowAccounting:
@@ -137,16 +129,13 @@ def build_report(
     The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
     """
     parts = parts or _parts(export)
-    keys = row_keys(groupings)
-    # Segments cost a roll-up per account and a join: only worked out when a grouping has them.
-    tiers = thresholds if any("segment" in keys_of(g) for g in groupings) else None
     totals: dict[str, list[pl.DataFrame]] = {grouping: [] for grouping in groupings}
     states = []
     with _in_parts(export, parts) as rows_of_parts:
         for rows in rows_of_parts:
-            partials, part_states, _ = _read(export, rows, window, tiers, keys)
+            read, part_states = _read(export, rows, window, thresholds, groupings)
             states.append(part_states)
-            for grouping, frame in all_totals(partials, groupings).items():
+            for grouping, frame in all_totals(read.sets, groupings).items():
                 totals[grouping].append(frame)
     frames = pl.collect_all([kpis_from(add_totals(totals[g], g), g) for g in groupings])
     tables = dict(zip(groupings, frames, strict=True))
@@ -186,7 +175,7 @@ def _in_parts(export: Export, parts: int) -> Iterator[list[pl.LazyFrame]]:
 def account_segments(export: Export, window: Window, thresholds: Thresholds) -> tuple[pl.DataFrame, RowAccounting]:
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
     names = in_window(export.accepted(), window).group_by("account_id").agg(pl.col("account_name").max())
-    read = read_export(export, window, thresholds, keys=("rep",), queries=[names])
+    read = read_export(export, window, thresholds, "rep,segment", queries=[names])
     result = (
         read.partials.group_by("account_id")
         .agg(
@@ -216,7 +205,7 @@ def renewal_worklist(
     check_segments(segments)
     # The rows to list are found in the same read as the segments, which are joined to them afterwards.
     due_query = due(export.accepted(), as_of=as_of, days=days, reps=reps)
-    read = read_export(export, Window(as_of=as_of), thresholds, queries=[due_query])
+    read = read_export(export, Window(as_of=as_of), thresholds, "segment", queries=[due_query])
     accounts = read.partials.lazy().select("account_id", "segment")
     with_id = export.has("opportunity_id")
     result = listed(read.results[0].lazy(), accounts, segments=segments, with_opportunity_id=with_id).collect()
@@ -249,7 +238,7 @@ def csm_coverage(
             f"{export.names}: no csm column (looked for headers: {looked_for}); name one with --map csm=HEADER"
         )
     rows_query = in_window(export.accepted(), window).select("account_id", "expiry_date", "csm")
-    read = read_export(export, window, thresholds, queries=[rows_query])
+    read = read_export(export, window, thresholds, "segment", queries=[rows_query])
     rows, accounting = read.results[0], read.accounting
     accounts = read.partials.select("account_id", "account_arr", "segment")
     table = coverage(rows.lazy(), accounts.lazy(), costs, by=by, target=target)

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from renewals_cli.kpis import keys_of, kpi_tables, partials
+from renewals_cli.kpis import keys_of, kpi_tables, partial_sets
 from renewals_cli.load.validate import CANONICAL_SCHEMA
 from renewals_cli.segments import Thresholds
 
@@ -76,8 +76,8 @@ def tables(
 ) -> dict[str, pl.DataFrame]:
     """The KPI table of each grouping, through the same two steps as `renewals report`."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
-    fine = partials(lazy, as_of=as_of, thresholds=thresholds or Thresholds()).collect()
-    return kpi_tables(fine, groupings)
+    read = partial_sets(lazy, as_of=as_of, groupings=groupings, thresholds=thresholds or Thresholds())
+    return kpi_tables(read.sets, groupings)
 
 
 def overall(

@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from renewals_cli.kpis import GROUPINGS, KPI_COLUMNS, Window, in_window, keys_of, partials
+from renewals_cli.kpis import GROUPINGS, KPI_COLUMNS, Window, in_window, keys_of, partial_sets
 from renewals_cli.segments import Thresholds
 from tests.kpi_frames import assert_kpis, by_key, day, frame, opp, overall, tables
 
@@ -447,8 +447,8 @@ def test_value_growth_per_rep_uses_each_reps_won_rows_of_the_account():
 def _tiers(rows, thresholds: Thresholds | None = None) -> dict[str, tuple[float, str]]:
     """{account_id: (account ARR, segment)} from the partials every grouping is rolled up from."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
-    fine = partials(lazy, as_of=AS_OF, thresholds=thresholds or Thresholds()).collect()
-    pairs = fine.select("account_id", "account_arr", pl.col("segment").cast(pl.String)).unique()
+    read = partial_sets(lazy, as_of=AS_OF, groupings=["segment"], thresholds=thresholds or Thresholds())
+    pairs = read.sets[()].select("account_id", "account_arr", pl.col("segment").cast(pl.String)).unique()
     assert pairs["account_id"].is_unique().all(), "an account has one ARR and one segment"
     return {a: (arr, seg) for a, arr, seg in pairs.iter_rows()}
 

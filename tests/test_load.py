@@ -38,7 +38,7 @@ def accounting(export: Export) -> RowAccounting:
     """The row accounting, alone and from the report's single pass (which must agree)."""
     result = count_rows(export)
     assert result.read == result.accepted + result.rejected + result.skipped
-    read = read_export(export, Window(as_of=dt.date(2026, 1, 1)), Thresholds(), keys=("rep", "batch"))
+    read = read_export(export, Window(as_of=dt.date(2026, 1, 1)), Thresholds(), "batch,rep")
     assert read.accounting == result
     assert read.in_window == result.accepted
     return result
