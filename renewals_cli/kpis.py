@@ -159,10 +159,11 @@ def key_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(keys for keys in map(row_keys, groupings) if keys)) or [()]
 
 
-def segmented_sets(groupings: Sequence[str]) -> set[tuple[str, ...]]:
-    """The sets of partials (see `key_sets`) that need each account's segment."""
-    first = key_sets(groupings)[0]
-    return {row_keys(g) or first for g in groupings if "segment" in keys_of(g)}
+def segmented_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
+    """The sets of partials (see `key_sets`, in its order) that need each account's segment."""
+    sets = key_sets(groupings)
+    wanted = {row_keys(g) or sets[0] for g in groupings if "segment" in keys_of(g)}
+    return [keys for keys in sets if keys in wanted]
 
 
 @dataclass(frozen=True)
@@ -192,11 +193,14 @@ def partial_sets(
     collected = pl.collect_all([*fines, *alongside], engine="streaming")
     frames = dict(zip(sets, collected[: len(sets)], strict=True))
     if segmented:
-        first = frames[sets[0]]
-        tiers = accounts(first.lazy(), thresholds).select("account_id", "segment", "account_arr").collect()
-        frames[sets[0]] = first.drop("strategic_flag", "arr_key")
-        for keys in segmented:
-            frames[keys] = frames[keys].join(tiers, on="account_id", how="left")
+        first = frames[sets[0]].lazy()
+        tiers = accounts(first, thresholds).select("account_id", "segment", "account_arr").cache()
+        lazy = {keys: frame.lazy() for keys, frame in frames.items()} | {
+            sets[0]: first.drop("strategic_flag", "arr_key")
+        }
+        joined = [lazy[keys].join(tiers, on="account_id", how="left") for keys in segmented]
+        frames |= {keys: lazy[keys].collect() for keys in frames if keys not in segmented}
+        frames |= dict(zip(segmented, pl.collect_all(joined, engine="streaming"), strict=True))
     return PartialSets(sets=frames, results=collected[len(sets) :])
 
 
@@ -323,7 +327,7 @@ def all_totals(partials_: Mapping[tuple[str, ...], pl.DataFrame], groupings: Seq
             return group_totals(first, by_account, grouping)
         return group_totals(sets[keys], sets[keys], grouping)
 
-    frames = pl.collect_all([totals(g) for g in groupings])
+    frames = pl.collect_all([totals(g) for g in groupings], engine="streaming")
     return dict(zip(groupings, frames, strict=True))
 
 
