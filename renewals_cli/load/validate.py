@@ -261,12 +261,15 @@ def _detect(
     converted = any("converted" in h.lower() for h in mapping.headers.values())
     if currency is not None and not converted:
         queries["currency"] = frame.select(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
-    # How many values of each money column lack each shape (a sum streams; a column with no misfit is cast).
+    # How many values of each money column lack the shape its first values have (a sum streams; a column with
+    # no misfit is cast).
+    shapes = {} if options.decimal_comma else _likely_shapes(frame, [text_header(name) for name in MONEY_COLUMNS])
     misfits = [
-        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(pattern)).sum().alias(f"{name}:{shape}")
+        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(values.MONEY_SHAPES[shape]))
+        .sum()
+        .alias(f"{name}:{shape}")
         for name in MONEY_COLUMNS
-        if (header := text_header(name)) is not None and not options.decimal_comma
-        for shape, pattern in values.MONEY_SHAPES.items()
+        if (header := text_header(name)) in shapes and (shape := shapes[header])
     ]
     if misfits:
         queries["money"] = frame.select(misfits)
@@ -286,7 +289,7 @@ def _detect(
     money_shapes: dict[str, str] = {}
     for column in money.columns:
         name, shape = column.split(":")
-        if money[column][0] == 0 and name not in money_shapes:
+        if money[column][0] == 0:
             money_shapes[name] = shape
     _refuse_mixed_currencies(found, source)
     return Detected(
@@ -300,6 +303,26 @@ def _detect(
         flags=_flag_map(found),
         ids_distinct="ids" not in found or found["ids"].n_unique() == found["ids"].len(),
     )
+
+
+# How many of a money column's first values decide which shape the whole column is checked for.
+SHAPE_SAMPLE = 1_000
+
+
+def _likely_shapes(frame: pl.LazyFrame, headers: Sequence[str | None]) -> dict[str, str]:
+    """The one of values.MONEY_SHAPES each text column's first non-empty values all have (none when they have
+    none): the whole column is then checked for that shape alone."""
+    named = [header for header in dict.fromkeys(headers) if header is not None]
+    samples = pl.collect_all([frame.select(pl.col(h).drop_nulls().head(SHAPE_SAMPLE)) for h in named])
+    shapes = {}
+    for header, sample in zip(named, samples, strict=True):
+        fits = sample.select(
+            **{shape: pl.col(header).str.contains(pattern).all() for shape, pattern in values.MONEY_SHAPES.items()}
+        )
+        shape = next((shape for shape in values.MONEY_SHAPES if sample.height and fits[shape][0]), None)
+        if shape is not None:
+            shapes[header] = shape
+    return shapes
 
 
 def _refuse_mixed_currencies(found: dict[str, pl.Series], source: Source) -> None:
