@@ -10,7 +10,7 @@ from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError, UsageError
 from renewals_cli.kpis import Window
-from renewals_cli.load import sources
+from renewals_cli.load import sources, validate
 from renewals_cli.load.export import Export, LoadOptions, RowAccounting, load_export, rejected_rows
 from renewals_cli.load.reasons import reject_reason
 from renewals_cli.load.sources import sniff_delimiter
@@ -789,3 +789,26 @@ def test_unreadable_csv_is_an_error_naming_it(tmp_path: Path, name: str, content
     with pytest.raises(InputError, match=rf"^{path}: "):
         export = load(path, parse=parse)
         count_rows(export)
+
+
+@pytest.mark.parametrize(
+    ("first", "later", "amount"),
+    [
+        pytest.param("1000", "$1,234.50", 1234.5, id="plain-then-dollars"),
+        pytest.param("$1,000.00", "1234.5", 1234.5, id="dollars-then-plain"),
+        pytest.param("1000", "USD 1,234.50", 1234.5, id="plain-then-code"),
+        pytest.param("1000", "1.2k", 1200.0, id="plain-then-suffix"),
+    ],
+)
+def test_a_money_value_unlike_the_columns_first_ones_is_still_parsed(
+    tmp_path: Path, first: str, later: str, amount: float
+) -> None:
+    # Detection checks a money column for the shape of its first values only; a later value of another shape
+    # must send the column through the general parser, not be read as invalid.
+    sample = validate.SHAPE_SAMPLE
+    lines = [f'O{i},A{i},Acme,Ann,2026-03-31,"{first}",Open,,' for i in range(sample + 5)]
+    lines.append(f'O-last,A-last,Acme,Ann,2026-03-31,"{later}",Open,,')
+    export = load(write(tmp_path, "export.csv", HEADER, *lines))
+    typed = rows(export)
+    assert typed["reject_code"].sum() == 0
+    assert typed.filter(pl.col("opportunity_id") == "O-last")["prior_amount"].item() == amount
