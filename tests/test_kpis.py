@@ -4,7 +4,16 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from renewals_cli.kpis import GROUPINGS, KPI_COLUMNS, Window, in_window, keys_of, partial_sets
+from renewals_cli.kpis import (
+    GROUPINGS,
+    KPI_COLUMNS,
+    Window,
+    in_window,
+    key_sets,
+    keys_of,
+    partial_sets,
+    segmented_sets,
+)
 from renewals_cli.segments import Thresholds
 from tests.kpi_frames import assert_kpis, by_key, day, frame, opp, overall, tables
 
@@ -344,9 +353,10 @@ def test_iqrr_counts_won_rows_closed_by_the_end_of_the_expiry_quarter():
         opp("I", "2026-02-01", 100, "lost", close="2026-01-15"),  # lost: no
         opp("J", "2026-02-01", 100),  # open: no
         opp("K", "2026-09-30", 100),  # open: no
+        opp("L", "2026-02-15", 100, "won", renewal=100, close="2025-11-30"),  # early, the year before: counts
     ]
-    # A, C, D, F, G of 11 rows
-    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 11, "iqrr": 5 / 11})
+    # A, C, D, F, G, L of 12 rows
+    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 12, "iqrr": 6 / 12})
 
 
 # --- logo retention ----------------------------------------------------------------------------------------
@@ -708,3 +718,24 @@ def test_one_call_computes_every_requested_grouping():
     assert list(got) == list(GROUPINGS)
     # 6 rows in every grouping's total
     assert all(table["opportunities"].sum() == 6 for table in got.values())
+
+
+@pytest.mark.parametrize(
+    ("groupings", "sets", "segmented"),
+    [
+        pytest.param(["overall"], [()], [], id="overall"),
+        pytest.param(["overall", "segment"], [()], [()], id="overall-segment"),
+        pytest.param(["overall", "rep"], [("rep",)], [], id="by-rep"),
+        pytest.param(["overall", "segment", "rep", "batch"], [("rep",), ("batch",)], [("rep",)], id="terminal"),
+        pytest.param(["overall", "rep", "rep,segment"], [("rep",)], [("rep",)], id="rep-and-rep-segment"),
+        pytest.param(["batch,segment", "overall"], [("batch",)], [("batch",)], id="batch-segment"),
+        pytest.param(["batch,rep", "rep"], [("rep", "batch"), ("rep",)], [], id="batch-rep"),
+    ],
+)
+def test_one_set_of_partials_per_set_of_row_keys(
+    groupings: list[str], sets: list[tuple[str, ...]], segmented: list[tuple[str, ...]]
+) -> None:
+    # Groupings without row keys (overall, segment) roll up from the first set; segments are joined only to
+    # the sets a segment grouping rolls up from.
+    assert key_sets(groupings) == sets
+    assert segmented_sets(groupings) == segmented
