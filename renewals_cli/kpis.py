@@ -196,13 +196,10 @@ def partial_sets(
     collected = pl.collect_all([*fines, *alongside], engine="streaming")
     frames = dict(zip(sets, collected[: len(sets)], strict=True))
     if segmented:
-        first = frames[sets[0]].lazy()
-        tiers = accounts(first, thresholds).select("account_id", "segment", "account_arr").cache()
-        lazy = {keys: frame.lazy() for keys, frame in frames.items()} | {
-            sets[0]: first.drop("strategic_flag", "arr_key")
-        }
-        joined = [lazy[keys].join(tiers, on="account_id", how="left") for keys in segmented]
-        frames |= {keys: lazy[keys].collect() for keys in frames if keys not in segmented}
+        first = frames[sets[0]]
+        tiers = accounts(first.lazy(), thresholds).select("account_id", "segment", "account_arr").cache()
+        frames[sets[0]] = first.drop("strategic_flag", "arr_key")
+        joined = [frames[keys].lazy().join(tiers, on="account_id", how="left") for keys in segmented]
         frames |= dict(zip(segmented, pl.collect_all(joined, engine="streaming"), strict=True))
     return PartialSets(sets=frames, results=collected[len(sets) :])
 

@@ -265,11 +265,11 @@ def _detect(
     # no misfit is cast).
     shapes = {} if options.decimal_comma else _likely_shapes(frame, [text_header(name) for name in MONEY_COLUMNS])
     misfits = [
-        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(values.MONEY_SHAPES[shape]))
+        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(values.MONEY_SHAPES[shapes[header]]))
         .sum()
-        .alias(f"{name}:{shape}")
+        .alias(f"{name}:{shapes[header]}")
         for name in MONEY_COLUMNS
-        if (header := text_header(name)) in shapes and (shape := shapes[header])
+        if (header := text_header(name)) in shapes
     ]
     if misfits:
         queries["money"] = frame.select(misfits)
