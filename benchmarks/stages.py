@@ -4,9 +4,9 @@
 
 Stage N runs everything up to and including step N, then exits at once (as `renewals` does): the difference
 between two stages' medians is what that step costs a single run, page faults and cold caches included (timing a
-step inside one warm process hides them, and misleads). Steps: imports (the CLI, Polars), the first look at the
-file (encoding, delimiter, headers, and for a CSV its parse into memory), detection and the typed plan
-(`load_export`), the report (`build_report`).
+step inside one warm process hides them, and misleads). Steps: imports (the CLI, Polars); `load_export` (encoding,
+delimiter, headers, detection over the first rows, the typed plan); `build_report` (the one pass over the file,
+detection confirmed in it, and the roll-ups).
 """
 
 import argparse
@@ -16,9 +16,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-STAGES = ("imports", "parse", "load_export", "build_report")
+STAGES = ("imports", "load_export", "build_report")
 AS_OF = dt.date(2026, 11, 25)
 
 
@@ -28,20 +27,13 @@ def run_stage(stage: int, path: str, groupings: list[str]) -> None:
 
     import renewals_cli.cli  # noqa: F401
     from renewals_cli.kpis import Window
-    from renewals_cli.load.columns import resolve_columns
     from renewals_cli.load.export import LoadOptions, load_export
-    from renewals_cli.load.sources import open_source
-    from renewals_cli.load.validate import _needed_columns
     from renewals_cli.report import build_report
     from renewals_cli.segments import Thresholds
 
-    if stage == 1:
-        source = open_source(Path(path), encoding=None, delimiter=None)
-        mapping = resolve_columns(source.headers, {}, path)
-        _needed_columns(source, mapping, source.frame.collect_schema())  # parses a CSV; a Parquet export stays lazy
-    elif stage >= 2:
+    if stage >= 1:
         export = load_export([path], LoadOptions())
-        if stage >= 3:
+        if stage >= 2:
             build_report(export, Window(as_of=AS_OF), Thresholds(), groupings)
     sys.stdout.flush()
     os._exit(0)

@@ -48,10 +48,30 @@ def read_export(
 ) -> Pass:
     """Read the rows once: the partials one grouping needs (see `kpis.key_sets`), the row accounting and the
     queries' results, from one pass."""
-    read, states = _read(export, export.rows, window, thresholds, [grouping], queries)
+    read, states = _read_whole(export, window, thresholds, [grouping], queries)
     accounting, in_window_rows = accounting_from_states(states)
     (partials,) = read.sets.values()
     return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=read.results)
+
+
+def _read_whole(
+    export: Export,
+    window: Window,
+    thresholds: Thresholds,
+    groupings: Sequence[str],
+    queries: Sequence[pl.LazyFrame] = (),
+) -> tuple[PartialSets, pl.DataFrame]:
+    """`_read` of every row of the export, confirming detection in the same pass: the rows are read again only
+    when detection, having seen every row, types some file anew (queries over `export.rows` were made of
+    confirmed rows already)."""
+    rows, checks = export.provisional()
+    read, states = _read(export, rows, window, thresholds, groupings, [*queries, *checks])
+    if not checks:
+        return read, states
+    ours = len(read.results) - len(checks)
+    if export.confirm(read.results[ours:]):
+        return PartialSets(sets=read.sets, results=read.results[:ours]), states
+    return _read(export, export.rows, window, thresholds, groupings, queries)
 
 
 def _read(
@@ -100,8 +120,8 @@ def _reading(export: Export) -> Iterator[None]:
 # A report holds per-account partial sums in memory, and large exports have millions of accounts. A Parquet
 # export above this many rows is reported in parts, each a disjoint set of accounts (by a hash of account_id),
 # whose group totals add up (see kpis.add_totals): memory stays that of one part. The typed rows are written once,
-# partitioned, to a temporary directory, and each part read back from there. A CSV is already in memory, so it is
-# reported whole.
+# partitioned, to a temporary directory, and each part read back from there. A CSV's row count is not known
+# before it is read (that would be a pass of its own), so a CSV is reported whole.
 ROWS_PER_PART = 4_000_000
 PART_SEED = 20261125
 # What fine_sums reads of each row.
@@ -133,7 +153,10 @@ def build_report(
     states = []
     with _in_parts(export, parts) as rows_of_parts:
         for rows in rows_of_parts:
-            read, part_states = _read(export, rows, window, thresholds, groupings)
+            if rows is None:
+                read, part_states = _read_whole(export, window, thresholds, groupings)
+            else:
+                read, part_states = _read(export, rows, window, thresholds, groupings)
             states.append(part_states)
             for grouping, frame in all_totals(read.sets, groupings).items():
                 totals[grouping].append(frame)
@@ -154,10 +177,10 @@ def _parts(export: Export) -> int:
 
 
 @contextmanager
-def _in_parts(export: Export, parts: int) -> Iterator[list[pl.LazyFrame]]:
-    """The export's rows as `parts` disjoint sets of accounts (just its rows when `parts` is 1)."""
+def _in_parts(export: Export, parts: int) -> Iterator[list[pl.LazyFrame | None]]:
+    """The export's rows as `parts` disjoint sets of accounts (None, for the whole export, when `parts` is 1)."""
     if parts == 1:
-        yield [export.rows]
+        yield [None]
         return
     with tempfile.TemporaryDirectory(prefix="renewals-parts-") as directory:
         part = (pl.col("account_id").hash(seed=PART_SEED) % parts).alias("part")

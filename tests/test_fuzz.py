@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import polars as pl
 import pytest
@@ -22,6 +23,7 @@ from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import RenewalsError
 from renewals_cli.kpis import Window
+from renewals_cli.load import validate
 from renewals_cli.load.columns import ALIASES, normalise, resolve_columns
 from renewals_cli.load.export import Export, LoadOptions, load_export
 from renewals_cli.report import Report, build_report
@@ -351,3 +353,31 @@ def test_exports_with_flipped_bytes_never_crash(content: bytes) -> None:
 def test_garbage_cells_are_rejected_never_lost(export: tuple[bytes, int]) -> None:
     content, rows = export
     assert_clean(content, rows=rows)
+
+
+def typed_or_error(path: Path, sample_rows: int) -> pl.DataFrame | str:
+    """The typed rows and the report's row accounting when detection first looks at `sample_rows` rows (the
+    report's pass confirms them), or the error's class."""
+    with mock.patch.object(validate, "SAMPLE_ROWS", sample_rows):
+        try:
+            export = load_export([str(path)], LoadOptions())
+            report = build_report(export, WINDOW, Thresholds(), ["overall"])
+            rows = export.rows.collect()
+        except RenewalsError as error:
+            return type(error).__name__
+    return rows.with_columns(read=pl.lit(report.accounting.read), accepted=pl.lit(report.accounting.accepted))
+
+
+@BUDGET
+@given(garbled(), st.integers(1, 6))
+def test_detection_from_the_first_rows_types_as_detection_from_every_row(
+    export: tuple[bytes, int], sample_rows: int
+) -> None:
+    content, _ = export
+    with tempfile.TemporaryDirectory() as directory:
+        path = write(directory, "export.csv", content)
+        sampled, whole = typed_or_error(path, sample_rows), typed_or_error(path, 1_000_000)
+    if isinstance(whole, str) or isinstance(sampled, str):
+        assert sampled == whole
+    else:
+        assert_frame_equal(sampled, whole)

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons
 from renewals_cli.load.columns import ColumnMapping, resolve_columns
 from renewals_cli.load.sources import Source, expand_paths, open_source
-from renewals_cli.load.validate import ParseOptions, typed_rows
+from renewals_cli.load.validate import Detected, Guess, ParseOptions, Reader, guess, reader, settle, typed_rows
 
 
 @dataclass(frozen=True)
@@ -21,13 +22,22 @@ class LoadOptions:
     parse: ParseOptions = field(default_factory=ParseOptions)
 
 
-@dataclass(frozen=True)
 class Export:
-    """Every row read, typed; `skipped` marks blank and footer lines, `reject_code` the rejected rows."""
+    """Every row read, typed; `skipped` marks blank and footer lines, `reject_code` the rejected rows.
 
-    rows: pl.LazyFrame
-    sources: tuple[Source, ...]
-    mappings: tuple[ColumnMapping, ...]
+    Detection looks at each file's first rows (`validate.guess`); what they say is confirmed over every row by
+    the checks, which a read collects with its own queries (`provisional`, then `confirm`), so that a report
+    reads the files once. `rows` are always the confirmed ones: the checks are run first, by themselves, if no
+    read has run them yet.
+    """
+
+    def __init__(self, sources: tuple[Source, ...], mappings: tuple[ColumnMapping, ...], readers: list[Reader]):
+        self.sources = sources
+        self.mappings = mappings
+        self._readers = readers
+        self._guesses = [guess(r) for r in readers]
+        self._detected = [g.detected for g in self._guesses]
+        self._rows = _typed(readers, self._detected)
 
     @property
     def names(self) -> str:
@@ -38,9 +48,41 @@ class Export:
         """Whether any file of the export has this column."""
         return any(m.has(canonical) for m in self.mappings)
 
+    @property
+    def rows(self) -> pl.LazyFrame:
+        """The typed rows, detection confirmed over every row."""
+        _, checks = self.provisional()
+        if checks:
+            try:
+                results = pl.collect_all(checks, engine="streaming")
+            except pl.exceptions.PolarsError as exc:
+                raise InputError(f"{self.names}: cannot be read ({first_line(exc)})") from None
+            self.confirm(results)
+        return self._rows
+
     def accepted(self) -> pl.LazyFrame:
         """The rows KPIs are computed on."""
         return self.rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
+
+    def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
+        """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
+        confirmed)."""
+        return self._rows, [query for g in self._guesses for query in g.checks.values()]
+
+    def confirm(self, results: Sequence[pl.DataFrame]) -> bool:
+        """Settle detection from the checks' results (in `provisional`'s order): True when the rows stay as they
+        were typed, False when some file is typed anew (a read of the previous rows must then be made again)."""
+        settled, at = [], 0
+        for source_reader, guessed in zip(self._readers, self._guesses, strict=True):
+            count = len(guessed.checks)
+            settled.append(settle(source_reader, guessed, results[at : at + count]) if count else guessed.detected)
+            at += count
+        self._guesses = [Guess(found, {}, g.shapes) for found, g in zip(settled, self._guesses, strict=True)]
+        if settled == self._detected:
+            return True
+        self._detected = settled
+        self._rows = _typed(self._readers, settled)
+        return False
 
 
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
@@ -49,13 +91,19 @@ def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
         open_source(path, encoding=options.encoding, delimiter=options.delimiter) for path in expand_paths(patterns)
     )
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
-    typed = [typed_rows(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
-    rows = pl.concat([t.rows for t in typed], how="vertical") if len(typed) > 1 else typed[0].rows
+    readers = [reader(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
+    return Export(sources, mappings, readers)
+
+
+def _typed(readers: Sequence[Reader], detected: Sequence[Detected]) -> pl.LazyFrame:
+    """Every file's typed rows, in order, duplicate opportunity ids rejected."""
+    typed = [typed_rows(r, found) for r, found in zip(readers, detected, strict=True)]
+    rows = pl.concat(typed, how="vertical") if len(typed) > 1 else typed[0]
     # Finding first occurrences among millions of ids is costly, and detection already knows whether a single
     # file's ids are all distinct (several files are always checked).
-    if len(typed) > 1 or not typed[0].ids_distinct:
+    if len(typed) > 1 or not detected[0].ids_distinct:
         rows = _mark_duplicates(rows)
-    return Export(rows=rows, sources=sources, mappings=mappings)
+    return rows
 
 
 def _mark_duplicates(rows: pl.LazyFrame) -> pl.LazyFrame:

@@ -1,8 +1,8 @@
 """From one source's text columns to typed canonical columns, with a reason for every rejected row (SPEC §1)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -56,9 +56,9 @@ class ParseOptions:
 
 @dataclass(frozen=True)
 class Detected:
-    """What a first look at a source learns before values are parsed: how dates are laid out, which money
-    columns have one shape throughout, the distinct status and strategic labels (few, so they are mapped once
-    each), and whether the opportunity ids are all distinct."""
+    """What a look at a source learns before values are parsed: how dates are laid out, which money columns have
+    one shape throughout, the distinct status and strategic labels (few, so they are mapped once each), and
+    whether the opportunity ids are all distinct."""
 
     layouts: dict[str, values.DateLayout]
     money_shapes: dict[str, str]  # a money column every value of which has one of values.MONEY_SHAPES
@@ -68,19 +68,27 @@ class Detected:
 
 
 @dataclass(frozen=True)
-class Typed:
-    """A source's rows typed as CANONICAL_SCHEMA, and whether its opportunity ids are known to be distinct."""
+class Reader:
+    """One source as it is read: the columns the tool needs (lazy, never the whole file in memory), their types,
+    and the parse options."""
 
-    rows: pl.LazyFrame
-    ids_distinct: bool
+    source: Source
+    mapping: ColumnMapping
+    options: ParseOptions
+    schema: pl.Schema
+    frame: pl.LazyFrame
 
 
-def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) -> Typed:
-    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
+def reader(source: Source, mapping: ColumnMapping, options: ParseOptions) -> Reader:
+    """The source's needed columns, once their types are known to be readable."""
     schema = source.frame.collect_schema()
     _check_types(source, mapping, schema)
-    frame = _needed_columns(source, mapping, schema)
-    found = _detect(frame, source, mapping, schema, options)
+    return Reader(source, mapping, options, schema, _needed_columns(source, mapping, schema))
+
+
+def typed_rows(reader: Reader, found: Detected) -> pl.LazyFrame:
+    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
+    source, mapping, options, schema, frame = reader.source, reader.mapping, reader.options, reader.schema, reader.frame
 
     def raw(canonical: str) -> pl.Expr:
         header = mapping.header_for(canonical)
@@ -108,12 +116,15 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         )
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
-    if found.statuses is not None:
-        typed["status"] = _mapped(raw("status"), found.statuses, ("won", "lost", "open"), pl.String())
-    else:
-        typed["status"] = values.status(raw("status"), won=options.won, lost=options.lost)
+    typed["status"] = _labelled(
+        raw("status"),
+        found.statuses,
+        ("won", "lost", "open"),
+        pl.String(),
+        lambda text: values.status(text, won=options.won, lost=options.lost),
+    )
     if found.flags is not None:
-        flag = _mapped(raw("strategic"), found.flags, (True, False), pl.Boolean())
+        flag = _labelled(raw("strategic"), found.flags, (True, False), pl.Boolean(), _text_flag)
         typed["strategic"] = pl.when(raw("strategic").is_null()).then(False).otherwise(flag)
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
@@ -161,8 +172,22 @@ def typed_rows(source: Source, mapping: ColumnMapping, options: ParseOptions) ->
         .otherwise(reasons.reject_code(checks))
     )
     frame = frame.with_columns(reject_code=code)
-    rows = frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
-    return Typed(rows=rows, ids_distinct=found.ids_distinct)
+    return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
+
+
+def _labelled(
+    column: pl.Expr,
+    labels: Mapping[str, T | None] | None,
+    outcomes: Sequence[T],
+    dtype: pl.DataType,
+    parse: Callable[[pl.Expr], pl.Expr],
+) -> pl.Expr:
+    """`parse` of a text column, looked up for the labels detection mapped (by that same `parse`, so the two agree)
+    and parsed only for any other value: labels first seen beyond the rows detection looked at are read alike."""
+    if labels is None:
+        return parse(column)
+    known = column.is_in(list(labels))
+    return pl.when(known).then(_mapped(column, labels, outcomes, dtype)).otherwise(parse(pl.when(~known).then(column)))
 
 
 def _mapped(column: pl.Expr, labels: Mapping[str, T | None], outcomes: Sequence[T], dtype: pl.DataType) -> pl.Expr:
@@ -173,6 +198,10 @@ def _mapped(column: pl.Expr, labels: Mapping[str, T | None], outcomes: Sequence[
         chosen = [label for label, value in labels.items() if value == outcome and value is not None]
         mapped = pl.when(column.is_in(chosen)).then(pl.lit(outcome, dtype=dtype)).otherwise(mapped)
     return mapped
+
+
+def _text_flag(text: pl.Expr) -> pl.Expr:
+    return values.flag_from(text, pl.String())
 
 
 def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> None:
@@ -194,22 +223,11 @@ def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> N
 
 def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> pl.LazyFrame:
     """The mapped columns (the first too, where a report footer stands, the currency, and any fields beyond the
-    header).
-
-    A CSV is parsed once, here, into memory: detection and the report's pass share that parse (two passes over
-    the text cost more than the memory saves). Parquet stays lazy: re-reading its columns is cheap, and the
-    streaming engine can take it.
-    """
+    header), lazily: each pass streams them from the file."""
     names = schema.names()
     currency = currency_header(names)
     needed = [names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras]
-    frame = source.frame.select(list(dict.fromkeys(needed)))
-    if source.kind != "csv":
-        return frame
-    try:
-        return frame.collect().lazy()
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{source.path}: cannot be read as CSV ({first_line(exc)})") from None
+    return source.frame.select(list(dict.fromkeys(needed)))
 
 
 def _extra_fields(extras: Sequence[str]) -> pl.Expr:
@@ -233,74 +251,128 @@ def _skipped(headers: Sequence[str]) -> pl.Expr:
 MAX_LABELS = 10_000
 # A date column whose every value has one of these shapes is parsed by a single strptime.
 DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}/\d{4}$"}
+# Detection first looks at this many rows; the report's pass then confirms, over every row, what they said.
+SAMPLE_ROWS = 100_000
 
 
-def _detect(
-    frame: pl.LazyFrame, source: Source, mapping: ColumnMapping, schema: pl.Schema, options: ParseOptions
-) -> Detected:
-    """Learn what parsing each column needs (see `Detected`) from the distinct values of the date, status,
-    strategic and currency columns (an export has few distinct dates and labels), counts of money values by
-    shape, and the hashes of the opportunity ids; refuse mixed currencies.
+@dataclass(frozen=True)
+class Guess:
+    """What detection learned from a source's first SAMPLE_ROWS rows, and the queries (`checks`, over every row)
+    whose results `settle` turns into what it learns from the whole source; no checks when the first rows were
+    all the source has (or detection had to look at every row at once).
 
-    Each is its own small query (a distinct-values query streams in little memory where an aggregate
-    expression would hold the whole column), collected together.
+    The status and strategic labels are learned from the first rows alone: a label first seen later is parsed
+    per row, by the same rules (see `_labelled`).
     """
 
-    def text_header(canonical: str) -> str | None:
-        header = mapping.header_for(canonical)
-        return header if header is not None and schema[header] == pl.String else None
+    detected: Detected
+    checks: dict[str, pl.LazyFrame]
+    shapes: dict[str, str]  # the money shape each text column is checked for (see `_likely_shapes`)
 
+
+def guess(reader: Reader) -> Guess:
+    """Detection over the source's first rows, and the checks that confirm it."""
+    sample = _collected(reader, [reader.frame.head(SAMPLE_ROWS)])[0].lazy()
+    money_headers = [_text_header(reader, name) for name in MONEY_COLUMNS]
+    shapes = {} if reader.options.decimal_comma else _likely_shapes(sample, money_headers)
+    whole = sample.select(pl.len()).collect().item() < SAMPLE_ROWS
+    try:
+        detected = _decide(reader, _collected_queries(reader, _queries(reader, sample, shapes, labels=True)))
+    except InputError:
+        if whole:
+            raise
+        # Ambiguous first rows (e.g. dates that could be day- or month-first) may be settled by later ones.
+        queries = _queries(reader, reader.frame, shapes, labels=True)
+        return Guess(_decide(reader, _collected_queries(reader, queries)), {}, shapes)
+    if whole:
+        return Guess(detected, {}, shapes)
+    return Guess(detected, _queries(reader, reader.frame, shapes, labels=False), shapes)
+
+
+def settle(reader: Reader, guess: Guess, results: Sequence[pl.DataFrame]) -> Detected:
+    """What detection learns from every row, from the results of the guess's checks (in their order), with the
+    labels the guess mapped. Raises, as detection does, for mixed currencies or date layouts."""
+    return _decide(reader, dict(zip(guess.checks, results, strict=True)), labels=guess.detected)
+
+
+def detect(reader: Reader) -> Detected:
+    """Detection over every row of the source, at once (see `guess` for the report's way)."""
+    found = guess(reader)
+    if not found.checks:
+        return found.detected
+    return settle(reader, found, _collected(reader, list(found.checks.values())))
+
+
+def _text_header(reader: Reader, canonical: str) -> str | None:
+    header = reader.mapping.header_for(canonical)
+    return header if header is not None and reader.schema[header] == pl.String else None
+
+
+def _queries(reader: Reader, frame: pl.LazyFrame, shapes: dict[str, str], *, labels: bool) -> dict[str, pl.LazyFrame]:
+    """The queries detection learns from, over `frame`: the distinct values of the date, currency and (with
+    `labels`) status and strategic columns (an export has few distinct dates and labels), how many values of each
+    money column lack the shape its first values have, and the hashes of the opportunity ids.
+
+    Each is its own small query (a distinct-values query streams in little memory where an aggregate
+    expression would hold the whole column).
+    """
     queries: dict[str, pl.LazyFrame] = {}
     for name in DATE_COLUMNS:
-        if (header := text_header(name)) is not None:
+        if (header := _text_header(reader, name)) is not None:
             queries[name] = frame.select(pl.col(header).drop_nulls()).unique()
-    for name in ("status", "strategic"):
-        if (header := text_header(name)) is not None:
+    for name in ("status", "strategic") if labels else ():
+        if (header := _text_header(reader, name)) is not None:
             queries[name] = frame.select(pl.col(header)).unique().head(MAX_LABELS + 1)
-    currency = currency_header(schema.names())
-    converted = any("converted" in h.lower() for h in mapping.headers.values())
+    currency = currency_header(reader.schema.names())
+    converted = any("converted" in h.lower() for h in reader.mapping.headers.values())
     if currency is not None and not converted:
         queries["currency"] = frame.select(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
-    # How many values of each money column lack the shape its first values have (a sum streams; a column with
-    # no misfit is cast).
-    shapes = {} if options.decimal_comma else _likely_shapes(frame, [text_header(name) for name in MONEY_COLUMNS])
+    # A sum streams; a column with no misfit is cast.
     misfits = [
         (pl.col(header).is_not_null() & ~pl.col(header).str.contains(values.MONEY_SHAPES[shapes[header]]))
         .sum()
         .alias(f"{name}:{shapes[header]}")
         for name in MONEY_COLUMNS
-        if (header := text_header(name)) in shapes
+        if (header := _text_header(reader, name)) in shapes
     ]
     if misfits:
         queries["money"] = frame.select(misfits)
-    opportunity_id = mapping.header_for("opportunity_id")
+    opportunity_id = reader.mapping.header_for("opportunity_id")
     if opportunity_id is not None:
         # Over every row, blank and footer lines included: distinct there means distinct among the rows kept.
-        ids = values.text_from(pl.col(opportunity_id), schema[opportunity_id])
+        ids = values.text_from(pl.col(opportunity_id), reader.schema[opportunity_id])
         queries["ids"] = frame.select(ids.drop_nulls().hash())
+    return queries
+
+
+def _collected(reader: Reader, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
     try:
-        results = pl.collect_all(list(queries.values()))
+        return pl.collect_all(queries, engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        kind = "CSV" if source.kind == "csv" else "Parquet"
-        raise InputError(f"{source.path}: cannot be read as {kind} ({first_line(exc)})") from None
-    collected = dict(zip(queries, results, strict=True))
-    money = collected.pop("money", pl.DataFrame())
-    found = {name: result.to_series() for name, result in collected.items()}
+        kind = "CSV" if reader.source.kind == "csv" else "Parquet"
+        raise InputError(f"{reader.source.path}: cannot be read as {kind} ({first_line(exc)})") from None
+
+
+def _collected_queries(reader: Reader, queries: dict[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
+    return dict(zip(queries, _collected(reader, list(queries.values())), strict=True))
+
+
+def _decide(reader: Reader, collected: dict[str, pl.DataFrame], labels: Detected | None = None) -> Detected:
+    """`Detected` from the results of `_queries`; the status and strategic labels from `labels` when given.
+    Refuses mixed currencies."""
+    money = collected.get("money", pl.DataFrame())
+    found = {name: result.to_series() for name, result in collected.items() if name != "money"}
     money_shapes: dict[str, str] = {}
     for column in money.columns:
         name, shape = column.split(":")
         if money[column][0] == 0:
             money_shapes[name] = shape
-    _refuse_mixed_currencies(found, source)
+    _refuse_mixed_currencies(found, reader.source)
     return Detected(
-        layouts={
-            name: _layout(found[name].rename(name), name, mapping, source, options)
-            for name in DATE_COLUMNS
-            if name in found
-        },
+        layouts={name: _layout(found[name].rename(name), name, reader) for name in DATE_COLUMNS if name in found},
         money_shapes=money_shapes,
-        statuses=_status_map(found, options),
-        flags=_flag_map(found),
+        statuses=labels.statuses if labels else _status_map(found, reader.options),
+        flags=labels.flags if labels else _flag_map(found),
         ids_distinct="ids" not in found or found["ids"].n_unique() == found["ids"].len(),
     )
 
@@ -334,12 +406,10 @@ def _refuse_mixed_currencies(found: dict[str, pl.Series], source: Source) -> Non
         )
 
 
-def _layout(
-    dates: pl.Series, name: str, mapping: ColumnMapping, source: Source, options: ParseOptions
-) -> values.DateLayout:
+def _layout(dates: pl.Series, name: str, reader: Reader) -> values.DateLayout:
     """The layout of a date column from its distinct values."""
-    if options.date_format:
-        return values.DateLayout(pattern=options.date_format)
+    if reader.options.date_format:
+        return values.DateLayout(pattern=reader.options.date_format)
     column = pl.col(dates.name)
     evidence = dates.to_frame().select(
         *values.date_evidence(*values.slashed_numbers(column), name),
@@ -347,8 +417,8 @@ def _layout(
     )
     slashed = values.decide_layout(
         *(int(evidence[f"{name}__{kind}"][0] or 0) for kind in ("mdy", "dmy", "either")),
-        column=str(mapping.header_for(name)),
-        source=str(source.path),
+        column=str(reader.mapping.header_for(name)),
+        source=str(reader.source.path),
     )
     shape = next((shape for shape in DATE_SHAPES if evidence[shape][0] == 0 and dates.len()), None)
     if shape == "slashed":
@@ -367,16 +437,17 @@ def _status_map(found: dict[str, pl.Series], options: ParseOptions) -> dict[str,
     labels = _labels(found, "status")
     if labels is None:
         return None
-    won, lost = values.folded(options.won), values.folded(options.lost)
-    statuses: dict[str, str | None] = {}
-    for label in labels:
-        folded = values.fold_label(label)
-        statuses[label] = None if not folded else "won" if folded in won else "lost" if folded in lost else "open"
-    return statuses
+    return _each(labels, lambda text: values.status(text, won=options.won, lost=options.lost))
 
 
 def _flag_map(found: dict[str, pl.Series]) -> dict[str, bool | None] | None:
     labels = _labels(found, "strategic")
     if labels is None:
         return None
-    return {label: values.flag_label(label) for label in labels}
+    return _each(labels, _text_flag)
+
+
+def _each(labels: list[str], parse: Callable[[pl.Expr], pl.Expr]) -> dict[str, Any]:
+    """Each label's value by `parse`, the per-row parser (so a mapped label and a parsed one always agree)."""
+    parsed = pl.DataFrame({"label": labels}, schema={"label": pl.String}).select(parse(pl.col("label")))
+    return dict(zip(labels, parsed.to_series().to_list(), strict=True))

@@ -270,12 +270,6 @@ def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(label.is_in(TRUE)).then(True).when(label.is_in(FALSE)).then(False)
 
 
-def flag_label(label: str) -> bool | None:
-    """`flag_from` for one Python string."""
-    folded_label = label.strip().lower()
-    return True if folded_label in TRUE else False if folded_label in FALSE else None
-
-
 def text_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Trimmed text; empty is null."""
     value = column.cast(pl.String).str.strip_chars()

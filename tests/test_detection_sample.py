@@ -1,0 +1,167 @@
+"""Detection from a file's first rows, confirmed over every row in the report's own pass: whatever the later rows
+hold, the rows are typed exactly as detection over the whole file types them (SPEC §1)."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from renewals_cli.errors import InputError
+from renewals_cli.kpis import Window
+from renewals_cli.load import validate
+from renewals_cli.load.export import Export, LoadOptions, load_export
+from renewals_cli.load.reasons import reject_reason
+from renewals_cli.report import build_report
+from renewals_cli.segments import Thresholds
+
+HEADER = "Opportunity ID,Account ID,Rep,Expiry Date,Prior Amount,Status,Renewal Amount,Close Date,Strategic,Currency"
+FIRST_ROWS = (
+    "O1,A1,Ann,2026-03-31,1000,Open,,,false,USD",
+    "O2,A2,Bob,2026-04-30,2000,Won,2100,2026-04-15,false,USD",
+)
+SAMPLE = len(FIRST_ROWS)
+WINDOW = Window(as_of=dt.date(2026, 6, 30))
+GROUPINGS = ["overall", "segment", "rep", "batch"]
+
+
+@pytest.fixture
+def first_rows_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Detection looks at the FIRST_ROWS alone before the checks."""
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", SAMPLE)
+    yield
+
+
+def write(tmp_path: Path, *lines: str, header: str = HEADER) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, *lines]) + "\n")
+    return path
+
+
+def load(path: Path) -> Export:
+    return load_export([str(path)], LoadOptions())
+
+
+def typed(export: Export) -> pl.DataFrame:
+    return export.rows.with_columns(reject_reason=reject_reason(pl.col("reject_code"))).collect()
+
+
+def whole_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> pl.DataFrame:
+    """The typed rows when detection looks at every row at once."""
+    with monkeypatch.context() as patch:
+        patch.setattr(validate, "SAMPLE_ROWS", 1_000_000)
+        return typed(load(path))
+
+
+LATER_ROWS = [
+    pytest.param('O3,A3,Cy,2026-05-31,"$1,234.50",Open,,,false,USD', id="money-of-another-shape"),
+    pytest.param("O3,A3,Cy,2026-05-31,USD 1.2k,Open,,,false,USD", id="money-with-a-code-and-suffix"),
+    pytest.param("O3,A3,Cy,2026-05-31,12.5.0,Open,,,false,USD", id="invalid-money"),
+    pytest.param("O3,A3,Cy,2026-05-31,500,Closed Lost,,2026-05-01,false,USD", id="status-label-not-seen-before"),
+    pytest.param("O3,A3,Cy,2026-05-31,500,,,,false,USD", id="missing-status"),
+    pytest.param("O3,A3,Cy,2026-05-31,500,Open,,,yes,USD", id="strategic-label-not-seen-before"),
+    pytest.param("O3,A3,Cy,2026-05-31,500,Open,,,maybe,USD", id="invalid-strategic-label"),
+    pytest.param("O1,A3,Cy,2026-05-31,500,Open,,,false,USD", id="duplicate-id"),
+    pytest.param("O3,A3,Cy,05/31/2026,500,Open,,,false,USD", id="date-of-another-layout"),
+    pytest.param("O3,A3,Cy,2026-05-31T10:00:00Z,500,Open,,,false,USD", id="datetime"),
+    pytest.param("O3,A3,Cy,2026-02-30,500,Open,,,false,USD", id="invalid-date"),
+]
+
+
+@pytest.mark.parametrize("later", LATER_ROWS)
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_later_row_unlike_the_first_ones_is_typed_as_whole_file_detection_types_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: str
+) -> None:
+    path = write(tmp_path, *FIRST_ROWS, later)
+    assert_frame_equal(typed(load(path)), whole_file(path, monkeypatch))
+
+
+@pytest.mark.parametrize(
+    ("later", "column", "value", "reason"),
+    [
+        pytest.param('O3,A3,Cy,2026-05-31,"$1,234.50",Open,,,false,USD', "prior_amount", 1234.5, None, id="money"),
+        pytest.param("O3,A3,Cy,2026-05-31,500,Closed Lost,,2026-05-01,false,USD", "status", "lost", None, id="label"),
+        pytest.param("O3,A3,Cy,2026-05-31,500,Open,,,yes,USD", "strategic", True, None, id="flag"),
+        pytest.param("O3,A3,Cy,05/31/2026,500,Open,,,false,USD", "expiry_date", dt.date(2026, 5, 31), None, id="date"),
+        pytest.param("O1,A3,Cy,2026-05-31,500,Open,,,false,USD", "rep", "Cy", "duplicate opportunity_id", id="dup"),
+    ],
+)
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_later_row_unlike_the_first_ones_has_its_value(
+    tmp_path: Path, later: str, column: str, value: object, reason: str | None
+) -> None:
+    last = typed(load(write(tmp_path, *FIRST_ROWS, later))).row(-1, named=True)
+    assert (last[column], last["reject_reason"]) == (value, reason)
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_later_dates_settle_what_the_first_ones_leave_ambiguous(tmp_path: Path) -> None:
+    # 01/02/2026 could be either; 13/02/2026 only day-first: the whole column is day-first.
+    rows = [
+        "O1,A1,Ann,01/02/2026,1000,Open,,,false,USD",
+        "O2,A2,Bob,03/04/2026,2000,Open,,,false,USD",
+        "O3,A3,Cy,13/02/2026,500,Open,,,false,USD",
+    ]
+    expiry = typed(load(write(tmp_path, *rows)))["expiry_date"].to_list()
+    assert expiry == [dt.date(2026, 2, 1), dt.date(2026, 4, 3), dt.date(2026, 2, 13)]
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_later_dates_of_the_other_order_are_an_error(tmp_path: Path) -> None:
+    rows = [
+        "O1,A1,Ann,03/31/2026,1000,Open,,,false,USD",
+        "O2,A2,Bob,04/30/2026,2000,Open,,,false,USD",
+        "O3,A3,Cy,31/05/2026,500,Open,,,false,USD",
+    ]
+    export = load(write(tmp_path, *rows))
+    with pytest.raises(InputError, match="mixes month-first and day-first dates"):
+        build_report(export, WINDOW, Thresholds(), GROUPINGS)
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_later_currency_is_an_error(tmp_path: Path) -> None:
+    export = load(write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,EUR"))
+    with pytest.raises(InputError, match=r"several currencies \(EUR, USD\)"):
+        build_report(export, WINDOW, Thresholds(), GROUPINGS)
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_first_rows_that_tell_the_truth_are_confirmed_without_typing_again(tmp_path: Path) -> None:
+    export = load(write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD"))
+    rows, checks = export.provisional()
+    assert checks
+    assert export.confirm(pl.collect_all(checks))
+    assert export.provisional() == (rows, [])
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_first_rows_that_mislead_are_typed_anew(tmp_path: Path) -> None:
+    export = load(write(tmp_path, *FIRST_ROWS, 'O3,A3,Cy,2026-05-31,"$1,234.50",Open,,,false,USD'))
+    rows, checks = export.provisional()
+    assert not export.confirm(pl.collect_all(checks))
+    confirmed, pending = export.provisional()
+    assert pending == []
+    assert rows.collect()["prior_amount"].to_list() == [1000.0, 2000.0, None]
+    assert confirmed.collect()["prior_amount"].to_list() == [1000.0, 2000.0, 1234.5]
+
+
+def test_a_file_no_longer_than_the_first_rows_needs_no_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", SAMPLE + 1)
+    _, checks = load(write(tmp_path, *FIRST_ROWS)).provisional()
+    assert checks == []
+
+
+@pytest.mark.parametrize("later", LATER_ROWS)
+def test_the_report_is_that_of_whole_file_detection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, later: str
+) -> None:
+    path = write(tmp_path, *FIRST_ROWS, later)
+    whole = build_report(load(path), WINDOW, Thresholds(), GROUPINGS)
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", SAMPLE)
+    sampled = build_report(load(path), WINDOW, Thresholds(), GROUPINGS)
+    assert (sampled.accounting, sampled.in_window) == (whole.accounting, whole.in_window)
+    for grouping in GROUPINGS:
+        assert_frame_equal(sampled.tables[grouping], whole.tables[grouping])
