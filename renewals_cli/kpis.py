@@ -87,7 +87,7 @@ def quarter_index(date: pl.Expr) -> pl.Expr:
 
 # What each row adds to a group's partial sums: `*_n` and the counts are 0/1, the others money (0 when the row
 # does not count). Computed as columns first and then summed: a plain sum runs more than twice as fast in a
-# group-by as a sum over a filter.
+# group-by as a sum over a filter. `opportunities` is the group's row count.
 def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     status = pl.col("status")
     won, lost, open_ = status == "won", status == "lost", status == "open"
@@ -96,22 +96,18 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     due = expiry <= as_of
     at_stake = won | lost | due  # rows that count for retention, GRR and NRR
 
-    def count(condition: pl.Expr) -> pl.Expr:
-        return condition.fill_null(False).cast(pl.Int64)
-
     def money_if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
         return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
 
     return {
-        "opportunities": pl.lit(1, dtype=pl.Int64),
-        "won": count(won),
-        "lost": count(lost),
-        "open": count(open_),
-        "due": count(due),
-        "past_due": count(open_ & (expiry < as_of)),
-        "on_time_n": count(won & due & (close <= expiry)),
-        "in_quarter_n": count(won & (quarter_index(close) <= quarter_index(expiry))),
-        "at_stake_n": count(at_stake),
+        "won": won,
+        "lost": lost,
+        "open": open_,
+        "due": due,
+        "past_due": open_ & (expiry < as_of),
+        "on_time_n": won & due & (close <= expiry),
+        "in_quarter_n": won & (quarter_index(close) <= quarter_index(expiry)),
+        "at_stake_n": at_stake,
         "available": prior,
         "prior_won": money_if(won, prior),
         "prior_lost": money_if(lost, prior),
@@ -121,31 +117,79 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
     }
 
 
-PARTIAL_COLUMNS: tuple[str, ...] = tuple(_row_partials(dt.date(2000, 1, 1)))
+PARTIAL_COLUMNS: tuple[str, ...] = ("opportunities", *_row_partials(dt.date(2000, 1, 1)))
+COUNTS: tuple[str, ...] = PARTIAL_COLUMNS[1:9]  # the 0/1 partials (conditions on the row)
+
+# Each sum in a group-by is a scattered update per row, so the counts are summed packed: FIELD_BITS bits each,
+# FIELDS to a UInt64, one sum for several counts. No field can overflow in a group of fewer than 2**FIELD_BITS
+# rows; a set of partials with a larger group is summed again unpacked (see `partial_sets`).
+FIELD_BITS = 16
+FIELDS = 4
+MAX_PACKED_GROUP = 2**FIELD_BITS - 1
+
+
+def _packs() -> list[tuple[str, tuple[str, ...]]]:
+    """The packed columns and the counts each holds, in field order."""
+    chunks = [COUNTS[i : i + FIELDS] for i in range(0, len(COUNTS), FIELDS)]
+    return [(f"__counts_{i}", chunk) for i, chunk in enumerate(chunks)]
+
+
+def _packed(counts: Mapping[str, pl.Expr]) -> dict[str, pl.Expr]:
+    """The 0/1 counts as packed columns (see FIELD_BITS)."""
+    return {
+        name: pl.sum_horizontal(
+            counts[count].fill_null(False).cast(pl.UInt64) * (1 << (FIELD_BITS * i)) for i, count in enumerate(chunk)
+        )
+        for name, chunk in _packs()
+    }
+
+
+def _unpacked() -> dict[str, pl.Expr]:
+    """Each count's sum, from the sums of the packed columns."""
+    mask = (1 << FIELD_BITS) - 1
+    return {
+        count: ((pl.col(name) // (1 << (FIELD_BITS * i))) % (mask + 1)).cast(pl.Int64)
+        for name, chunk in _packs()
+        for i, count in enumerate(chunk)
+    }
 
 
 def fine_sums(
-    rows: pl.LazyFrame, *, as_of: dt.date, keys: Sequence[str] = ("rep", "batch"), segments: bool = True
+    rows: pl.LazyFrame,
+    *,
+    as_of: dt.date,
+    keys: Sequence[str] = ("rep", "batch"),
+    segments: bool = True,
+    packed: bool = True,
 ) -> pl.LazyFrame:
     """Partial sums of accepted rows per (account, `keys`…), with what the account's segment needs
     (`strategic_flag`, `arr_key`) when `segments` is set.
 
     `keys` are the row attributes a grouping needs (`rep`, `batch`); the fewer, the smaller the partials (a batch
     is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter of its
-    expiry date.
+    expiry date. The counts are summed `packed` (see FIELD_BITS) unless told otherwise.
     """
-    columns = dict(_row_partials(as_of))
+    partials = _row_partials(as_of)
+    counts = {name: partials.pop(name) for name in COUNTS}
+    if packed:
+        columns = {**_packed(counts), **partials}
+    else:
+        columns = {**{name: count.fill_null(False).cast(pl.Int64) for name, count in counts.items()}, **partials}
     if "batch" in keys:
         columns["batch"] = pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))
     tier_inputs = {}
     if segments:
         columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
         tier_inputs = {"strategic_flag": pl.col("strategic").any(), "arr_key": pl.col("arr_key").max()}
-    return (
+    summed = [name for name in columns if name not in ("batch", "arr_key")]
+    sums = (
         rows.with_columns(**columns)
         .group_by("account_id", *keys)
-        .agg(*(pl.col(name).sum() for name in PARTIAL_COLUMNS), **tier_inputs)
+        .agg(pl.len().cast(pl.Int64).alias("opportunities"), *(pl.col(name).sum() for name in summed), **tier_inputs)
     )
+    if packed:
+        sums = sums.with_columns(**_unpacked()).drop(name for name, _ in _packs())
+    return sums.select("account_id", *keys, *PARTIAL_COLUMNS, *tier_inputs)
 
 
 def row_keys(grouping: str) -> tuple[str, ...]:
@@ -190,11 +234,16 @@ def partial_sets(
     the same pass (sharing what they compute of the rows)."""
     sets = key_sets(groupings)
     segmented = segmented_sets(groupings)
-    fines = [
-        fine_sums(rows, as_of=as_of, keys=keys, segments=bool(segmented) and i == 0) for i, keys in enumerate(sets)
-    ]
-    collected = pl.collect_all([*fines, *alongside], engine="streaming")
+
+    def fine(i: int, keys: tuple[str, ...], *, packed: bool = True) -> pl.LazyFrame:
+        return fine_sums(rows, as_of=as_of, keys=keys, segments=bool(segmented) and i == 0, packed=packed)
+
+    collected = pl.collect_all([*(fine(i, keys) for i, keys in enumerate(sets)), *alongside], engine="streaming")
     frames = dict(zip(sets, collected[: len(sets)], strict=True))
+    overflowed = [i for i, keys in enumerate(sets) if (frames[keys]["opportunities"].max() or 0) > MAX_PACKED_GROUP]
+    if overflowed:  # a group too large for the packed counts: those sets are summed again, unpacked
+        again = pl.collect_all([fine(i, sets[i], packed=False) for i in overflowed], engine="streaming")
+        frames |= {sets[i]: frame for i, frame in zip(overflowed, again, strict=True)}
     if segmented:
         first = frames[sets[0]]
         tiers = accounts(first.lazy(), thresholds).select("account_id", "segment", "account_arr").cache()

@@ -4,6 +4,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from renewals_cli import kpis
 from renewals_cli.kpis import (
     GROUPINGS,
     KPI_COLUMNS,
@@ -739,3 +740,27 @@ def test_one_set_of_partials_per_set_of_row_keys(
     # the sets a segment grouping rolls up from.
     assert key_sets(groupings) == sets
     assert segmented_sets(groupings) == segmented
+
+
+def test_counts_of_a_group_too_large_for_packed_fields_are_summed_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With 2-bit fields a group of 5 rows would overflow the packed counts: it must be summed again, unpacked.
+    rows = [opp("A", "2026-01-31", 100, "won", renewal=110, close="2026-01-15") for _ in range(5)]
+    rows += [opp("B", "2026-02-28", 50, "lost", close="2026-02-01"), opp("B", "2026-04-30", 70)]
+    wide = tables(rows, ["overall", "rep"], as_of=AS_OF)
+    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
+    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
+    narrow = tables(rows, ["overall", "rep"], as_of=AS_OF)
+    for grouping in ("overall", "rep"):
+        assert_frame_equal(narrow[grouping], wide[grouping])
+    assert_kpis(
+        narrow["overall"].row(0, named=True),
+        {"opportunities": 7, "won": 5, "lost": 1, "open": 1, "due": 6, "past_due": 0, "otrr": 5 / 6, "iqrr": 5 / 7},
+    )
+
+
+def test_packed_counts_sum_to_the_largest_group_that_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2-bit fields hold 0..3: a group of exactly MAX_PACKED_GROUP rows, every count at its largest, is read whole.
+    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
+    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
+    rows = [opp("A", "2026-01-31", 100, "won", renewal=110, close="2026-01-15") for _ in range(3)]
+    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 3, "won": 3, "due": 3, "otrr": 1.0, "iqrr": 1.0})
