@@ -165,3 +165,18 @@ def test_the_report_is_that_of_whole_file_detection(
     assert (sampled.accounting, sampled.in_window) == (whole.accounting, whole.in_window)
     for grouping in GROUPINGS:
         assert_frame_equal(sampled.tables[grouping], whole.tables[grouping])
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_named_date_format_is_used_for_every_row_whatever_the_later_dates(tmp_path: Path) -> None:
+    rows = [
+        "O1,A1,Ann,03/04/2026,1000,Open,,,false,USD",
+        "O2,A2,Bob,01/02/2026,2000,Open,,,false,USD",
+        "O3,A3,Cy,31/05/2026,500,Open,,,false,USD",
+        "O4,A4,Di,05/31/2026,500,Open,,,false,USD",
+    ]
+    options = LoadOptions(parse=validate.ParseOptions(date_format="%d/%m/%Y"))
+    export = load_export([str(write(tmp_path, *rows))], options)
+    frame = typed(export)
+    assert frame["expiry_date"].to_list() == [dt.date(2026, 4, 3), dt.date(2026, 2, 1), dt.date(2026, 5, 31), None]
+    assert frame["reject_reason"].to_list() == [None, None, None, "invalid expiry_date"]

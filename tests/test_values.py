@@ -131,6 +131,15 @@ def test_money_from_a_text_column_parses_it() -> None:
     assert result.to_list() == [1234.5, 250_000.0, None]
 
 
+@pytest.mark.parametrize("text", ["١٢٣", "١٢٣.٥", "$١,٢٣٤.٥٠", "１２３", "12.٥"])
+@pytest.mark.parametrize("shape", [None, "plain", "dollars"])
+def test_money_in_digits_other_than_ascii_is_unparseable_whatever_its_shape(text: str, shape: str | None) -> None:
+    # The shapes read by a cast match ASCII digits only; the general parser must then refuse these too.
+    frame = pl.DataFrame({"amount": [text]})
+    parsed = frame.select(money_from(pl.col("amount"), pl.String(), decimal_comma=False, shape=shape)).item()
+    assert (parse_money(text), parsed) == (None, None)
+
+
 # ---------------------------------------------------------------------------------------------- dates
 
 

@@ -317,7 +317,7 @@ def _queries(reader: Reader, frame: pl.LazyFrame, shapes: dict[str, str], *, lab
     expression would hold the whole column).
     """
     queries: dict[str, pl.LazyFrame] = {}
-    for name in DATE_COLUMNS:
+    for name in DATE_COLUMNS if not reader.options.date_format else ():  # a named layout needs no look
         if (header := _text_header(reader, name)) is not None:
             queries[name] = frame.select(pl.col(header).drop_nulls()).unique()
     for name in ("status", "strategic") if labels else ():
@@ -369,7 +369,7 @@ def _decide(reader: Reader, collected: dict[str, pl.DataFrame], labels: Detected
             money_shapes[name] = shape
     _refuse_mixed_currencies(found, reader.source)
     return Detected(
-        layouts={name: _layout(found[name].rename(name), name, reader) for name in DATE_COLUMNS if name in found},
+        layouts=_layouts(reader, found),
         money_shapes=money_shapes,
         statuses=labels.statuses if labels else _status_map(found, reader.options),
         flags=labels.flags if labels else _flag_map(found),
@@ -406,10 +406,16 @@ def _refuse_mixed_currencies(found: dict[str, pl.Series], source: Source) -> Non
         )
 
 
+def _layouts(reader: Reader, found: dict[str, pl.Series]) -> dict[str, values.DateLayout]:
+    """The layout of each text date column: the one named by --date-format, else detected."""
+    if pattern := reader.options.date_format:
+        texts = [name for name in DATE_COLUMNS if _text_header(reader, name) is not None]
+        return {name: values.DateLayout(pattern=pattern) for name in texts}
+    return {name: _layout(found[name].rename(name), name, reader) for name in DATE_COLUMNS if name in found}
+
+
 def _layout(dates: pl.Series, name: str, reader: Reader) -> values.DateLayout:
     """The layout of a date column from its distinct values."""
-    if reader.options.date_format:
-        return values.DateLayout(pattern=reader.options.date_format)
     column = pl.col(dates.name)
     evidence = dates.to_frame().select(
         *values.date_evidence(*values.slashed_numbers(column), name),

