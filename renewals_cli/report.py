@@ -13,7 +13,7 @@ import polars as pl
 
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError
 from renewals_cli.kpis import PartialSets, Window, add_totals, all_totals, in_window, kpis_from, partial_sets, within
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
@@ -114,7 +114,7 @@ def _reading(export: Export) -> Iterator[None]:
     try:
         yield
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{export.names}: cannot be read ({first_line(exc)})") from None
+        raise export.unreadable(exc) from None
 
 
 # A report holds per-account partial sums in memory, and large exports have millions of accounts. A Parquet

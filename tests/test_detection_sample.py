@@ -180,3 +180,10 @@ def test_a_named_date_format_is_used_for_every_row_whatever_the_later_dates(tmp_
     frame = typed(export)
     assert frame["expiry_date"].to_list() == [dt.date(2026, 4, 3), dt.date(2026, 2, 1), dt.date(2026, 5, 31), None]
     assert frame["reject_reason"].to_list() == [None, None, None, "invalid expiry_date"]
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_later_unreadable_line_is_an_error_naming_the_file_and_format(tmp_path: Path) -> None:
+    path = write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD", 'O4,A4,Di,2026-05-31,"1,0')
+    with pytest.raises(InputError, match=r"export\.csv: cannot be read as CSV \("):
+        build_report(load(path), WINDOW, Thresholds(), GROUPINGS)

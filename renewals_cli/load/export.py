@@ -48,6 +48,12 @@ class Export:
         """Whether any file of the export has this column."""
         return any(m.has(canonical) for m in self.mappings)
 
+    def unreadable(self, exc: Exception) -> InputError:
+        """The error for files that fail while their rows are read: one line naming them (and their format)."""
+        kinds = {source.kind for source in self.sources}
+        kind = f" as {'CSV' if 'csv' in kinds else 'Parquet'}" if len(kinds) == 1 else ""
+        return InputError(f"{self.names}: cannot be read{kind} ({first_line(exc)})")
+
     @property
     def rows(self) -> pl.LazyFrame:
         """The typed rows, detection confirmed over every row."""
@@ -56,7 +62,7 @@ class Export:
             try:
                 results = pl.collect_all(checks, engine="streaming")
             except pl.exceptions.PolarsError as exc:
-                raise InputError(f"{self.names}: cannot be read ({first_line(exc)})") from None
+                raise self.unreadable(exc) from None
             self.confirm(results)
         return self._rows
 
