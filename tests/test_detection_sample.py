@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError
 from renewals_cli.kpis import Window
-from renewals_cli.load import validate
+from renewals_cli.load import sources, validate
 from renewals_cli.load.export import Export, LoadOptions, load_export
 from renewals_cli.load.reasons import reject_reason
 from renewals_cli.report import build_report
@@ -187,3 +187,41 @@ def test_a_later_unreadable_line_is_an_error_naming_the_file_and_format(tmp_path
     path = write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD", 'O4,A4,Di,2026-05-31,"1,0')
     with pytest.raises(InputError, match=r"export\.csv: cannot be read as CSV \("):
         build_report(load(path), WINDOW, Thresholds(), GROUPINGS)
+
+
+def test_labels_from_across_the_file_are_mapped_like_those_of_the_first_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sorted by stage: the first rows have one label, later pieces of the file the others.
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", 10)
+    monkeypatch.setattr(sources, "SPREAD_BYTES", 2_000)
+    stages = ["Closed Won"] * 300 + ["Quote Sent"] * 300 + ["Churned"] * 300
+    rows = [
+        f"O{i},A{i},Ann,2026-03-31,100,{stage},100,2026-03-01,{'yes' if i > 500 else ''},USD"
+        for i, stage in enumerate(stages)
+    ]
+    path = write(tmp_path, *rows)
+    export = load(path)
+    guessed = export._guesses[0].detected
+    assert guessed.statuses == {"Closed Won": "won", "Quote Sent": "open", "Churned": "lost"}
+    assert guessed.flags == {"yes": True}
+    assert_frame_equal(typed(export), whole_file(path, monkeypatch))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_rows_from_across_a_file_are_rows_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    monkeypatch.setattr(sources, "SPREAD_BYTES", 500)
+    monkeypatch.setattr(sources, "SPREAD_ROWS", 3)
+    # A quoted field with line breaks: a piece may begin inside it, and is then misread or left out.
+    rows = [f'O{i},A{i},Ann,2026-03-31,100,"Stage\n{i % 7}",,,,USD' for i in range(200)]
+    path = write(tmp_path, *rows)
+    if suffix == ".parquet":
+        pl.read_csv(path, infer_schema=False).write_parquet(path := tmp_path / "export.parquet")
+    source = sources.open_source(path, encoding=None, delimiter=None)
+    pieces = sources.spread_rows(source, ["Status"])
+    assert pieces
+    assert all(piece.columns == ["Status"] for piece in pieces)
+    if suffix == ".parquet":  # slices of rows: exactly the file's values
+        assert {v for piece in pieces for v in piece["Status"]} <= {f"Stage\n{i}" for i in range(7)}

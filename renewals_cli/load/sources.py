@@ -33,6 +33,7 @@ class Source:
     headers: tuple[str, ...]
     kind: str  # "csv" or "parquet"
     extras: tuple[str, ...] = ()  # CSV: columns holding fields beyond the header (null when there are none)
+    separator: str | None = None  # a CSV file read from disk (UTF-8): its delimiter
 
 
 def expand_paths(patterns: Sequence[str]) -> list[Path]:
@@ -109,12 +110,15 @@ def _open_csv(path: Path, head: bytes, *, encoding: str | None, delimiter: str |
         frame = _scan(data, separator, names=(*headers, *extras))
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"{path}: not a readable CSV file ({first_line(exc)})") from None
-    return Source(path=path, frame=frame, headers=headers, kind="csv", extras=extras)
+    on_disk = separator if isinstance(data, Path) else None
+    return Source(path=path, frame=frame, headers=headers, kind="csv", extras=extras, separator=on_disk)
 
 
-def _scan(data: Path | bytes, separator: str, *, names: Sequence[str] = (), n_rows: int | None = None) -> pl.LazyFrame:
-    """Every field as text. With `names`, the header line is skipped and the columns take these names; rows with
-    fewer fields get nulls, fields beyond the last name are dropped."""
+def _scan(
+    data: Path | bytes, separator: str, *, names: Sequence[str] = (), n_rows: int | None = None, skip: bool = True
+) -> pl.LazyFrame:
+    """Every field as text. With `names`, the header line is skipped (unless not `skip`) and the columns take
+    these names; rows with fewer fields get nulls, fields beyond the last name are dropped."""
     options = {
         "separator": separator,
         "infer_schema": False,
@@ -123,7 +127,7 @@ def _scan(data: Path | bytes, separator: str, *, names: Sequence[str] = (), n_ro
         "n_rows": n_rows,
     }
     if names:
-        options |= {"has_header": False, "skip_rows": 1, "schema": dict.fromkeys(names, pl.String)}
+        options |= {"has_header": False, "skip_rows": int(skip), "schema": dict.fromkeys(names, pl.String)}
     if isinstance(data, Path):
         return pl.scan_csv(data, glob=False, **options)  # type: ignore[arg-type]
     return pl.read_csv(data, **options).lazy()  # type: ignore[arg-type]
@@ -184,3 +188,36 @@ def _count_unquoted(line: str, delimiter: str) -> int:
         elif char == delimiter and not in_quotes:
             count += 1
     return count
+
+
+# Rows from across a file: SPREAD_PIECES pieces at evenly spaced places.
+SPREAD_PIECES = 8
+SPREAD_BYTES = 128 * 1024  # of a CSV file, per piece
+SPREAD_ROWS = 1_000  # of other sources, per piece
+
+
+def spread_rows(source: Source, columns: Sequence[str]) -> list[pl.DataFrame]:
+    """Some rows of these columns from across the source, not only from its start, as hints (which labels a
+    column has): a CSV piece begins at the first line break after a byte offset, so a piece that begins inside a
+    quoted field may be misread, or is left out."""
+    if source.separator is None:
+        rows = source.frame.select(pl.len()).collect().item()
+        step = max(rows // (SPREAD_PIECES + 1), 1)
+        pieces = [source.frame.slice(i * step, SPREAD_ROWS).select(columns) for i in range(1, SPREAD_PIECES + 1)]
+        return pl.collect_all(pieces)
+    size = source.path.stat().st_size
+    names = (*source.headers, *source.extras)
+    found = []
+    with source.path.open("rb") as handle:
+        for i in range(1, SPREAD_PIECES + 1):
+            handle.seek(size * i // (SPREAD_PIECES + 1))
+            piece = handle.read(SPREAD_BYTES)
+            start, end = piece.find(b"\n") + 1, piece.rfind(b"\n")
+            if 0 < start < end:
+                try:
+                    found.append(
+                        _scan(piece[start:end], source.separator, names=names, skip=False).select(columns).collect()
+                    )
+                except pl.exceptions.PolarsError:
+                    continue  # a piece that began inside a quoted field
+    return found

@@ -1,7 +1,7 @@
 """From one source's text columns to typed canonical columns, with a reason for every rejected row (SPEC §1)."""
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import polars as pl
@@ -9,7 +9,7 @@ import polars as pl
 from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons, values
 from renewals_cli.load.columns import ColumnMapping, currency_header
-from renewals_cli.load.sources import Source
+from renewals_cli.load.sources import Source, spread_rows
 
 T = TypeVar("T")
 
@@ -286,7 +286,32 @@ def guess(reader: Reader) -> Guess:
         return Guess(_decide(reader, _collected_queries(reader, queries)), {}, shapes)
     if whole:
         return Guess(detected, {}, shapes)
+    detected = _with_spread_labels(reader, detected)
     return Guess(detected, _queries(reader, reader.frame, shapes, labels=False), shapes)
+
+
+def _with_spread_labels(reader: Reader, detected: Detected) -> Detected:
+    """The labels of rows from across the source added to those of its first rows (an export sorted by date or
+    stage may have other labels further on): each label mapped spares parsing it row by row (see `_labelled`)."""
+    headers = {name: h for name in ("status", "strategic") if (h := _text_header(reader, name)) is not None}
+    if not headers or (detected.statuses is None and detected.flags is None):
+        return detected
+    try:
+        pieces = spread_rows(reader.source, list(dict.fromkeys(headers.values())))
+    except (pl.exceptions.PolarsError, OSError):
+        return detected  # a hint only: the report's pass reads every row
+    seen = {name: {v for piece in pieces for v in piece[h].drop_nulls().unique()} for name, h in headers.items()}
+    options = reader.options
+    statuses, flags = detected.statuses, detected.flags
+    if statuses is not None and "status" in seen:
+        new = sorted(seen["status"] - set(statuses))
+        if new and len(statuses) + len(new) <= MAX_LABELS:
+            statuses = statuses | _each(new, lambda text: values.status(text, won=options.won, lost=options.lost))
+    if flags is not None and "strategic" in seen:
+        new = sorted(seen["strategic"] - set(flags))
+        if new and len(flags) + len(new) <= MAX_LABELS:
+            flags = flags | _each(new, _text_flag)
+    return replace(detected, statuses=statuses, flags=flags)
 
 
 def settle(reader: Reader, guess: Guess, results: Sequence[pl.DataFrame]) -> Detected:
