@@ -320,14 +320,6 @@ def settle(reader: Reader, guess: Guess, results: Sequence[pl.DataFrame]) -> Det
     return _decide(reader, dict(zip(guess.checks, results, strict=True)), labels=guess.detected)
 
 
-def detect(reader: Reader) -> Detected:
-    """Detection over every row of the source, at once (see `guess` for the report's way)."""
-    found = guess(reader)
-    if not found.checks:
-        return found.detected
-    return settle(reader, found, _collected(reader, list(found.checks.values())))
-
-
 def _text_header(reader: Reader, canonical: str) -> str | None:
     header = reader.mapping.header_for(canonical)
     return header if header is not None and reader.schema[header] == pl.String else None
