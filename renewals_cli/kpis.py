@@ -146,9 +146,8 @@ def _packed(counts: Mapping[str, pl.Expr]) -> dict[str, pl.Expr]:
 
 def _unpacked() -> dict[str, pl.Expr]:
     """Each count's sum, from the sums of the packed columns."""
-    mask = (1 << FIELD_BITS) - 1
     return {
-        count: ((pl.col(name) // (1 << (FIELD_BITS * i))) % (mask + 1)).cast(pl.Int64)
+        count: ((pl.col(name) // (1 << (FIELD_BITS * i))) % (1 << FIELD_BITS)).cast(pl.Int64)
         for name, chunk in _packs()
         for i, count in enumerate(chunk)
     }

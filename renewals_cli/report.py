@@ -99,8 +99,15 @@ def _read(
 
 def count_rows(export: Export) -> RowAccounting:
     """The row accounting alone."""
-    (states,) = _collect(export, [export.rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())])
-    return accounting_from_states(states)[0]
+
+    def states(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+
+    rows, checks = export.provisional()  # detection confirmed in the same pass, as a report's
+    counted, *results = _collect(export, [states(rows), *checks])
+    if checks and not export.confirm(results):
+        (counted,) = _collect(export, [states(export.rows)])
+    return accounting_from_states(counted)[0]
 
 
 def _collect(export: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:

@@ -121,7 +121,7 @@ def typed_rows(reader: Reader, found: Detected) -> pl.LazyFrame:
         found.statuses,
         ("won", "lost", "open"),
         pl.String(),
-        lambda text: values.status(text, won=options.won, lost=options.lost),
+        _status_parser(options),
     )
     if found.flags is not None:
         flag = _labelled(raw("strategic"), found.flags, (True, False), pl.Boolean(), _text_flag)
@@ -204,6 +204,11 @@ def _text_flag(text: pl.Expr) -> pl.Expr:
     return values.flag_from(text, pl.String())
 
 
+def _status_parser(options: ParseOptions) -> Callable[[pl.Expr], pl.Expr]:
+    """`values.status` with the export's won and lost labels."""
+    return lambda text: values.status(text, won=options.won, lost=options.lost)
+
+
 def _check_types(source: Source, mapping: ColumnMapping, schema: pl.Schema) -> None:
     """Refuse, naming the column, a Parquet column no value of which could be read: nested values (lists,
     structs) anywhere, and a status column of true/false or numbers (which cannot say won from lost)."""
@@ -272,10 +277,10 @@ class Guess:
 
 def guess(reader: Reader) -> Guess:
     """Detection over the source's first rows, and the checks that confirm it."""
-    sample = _collected(reader, [reader.frame.head(SAMPLE_ROWS)])[0].lazy()
+    first_rows = _collected(reader, [reader.frame.head(SAMPLE_ROWS)])[0]
+    whole, sample = first_rows.height < SAMPLE_ROWS, first_rows.lazy()
     money_headers = [_text_header(reader, name) for name in MONEY_COLUMNS]
     shapes = {} if reader.options.decimal_comma else _likely_shapes(sample, money_headers)
-    whole = sample.select(pl.len()).collect().item() < SAMPLE_ROWS
     try:
         detected = _decide(reader, _collected_queries(reader, _queries(reader, sample, shapes, labels=True)))
     except InputError:
@@ -301,17 +306,13 @@ def _with_spread_labels(reader: Reader, detected: Detected) -> Detected:
     except (pl.exceptions.PolarsError, OSError):
         return detected  # a hint only: the report's pass reads every row
     seen = {name: {v for piece in pieces for v in piece[h].drop_nulls().unique()} for name, h in headers.items()}
-    options = reader.options
-    statuses, flags = detected.statuses, detected.flags
-    if statuses is not None and "status" in seen:
-        new = sorted(seen["status"] - set(statuses))
-        if new and len(statuses) + len(new) <= MAX_LABELS:
-            statuses = statuses | _each(new, lambda text: values.status(text, won=options.won, lost=options.lost))
-    if flags is not None and "strategic" in seen:
-        new = sorted(seen["strategic"] - set(flags))
-        if new and len(flags) + len(new) <= MAX_LABELS:
-            flags = flags | _each(new, _text_flag)
-    return replace(detected, statuses=statuses, flags=flags)
+    known: dict[str, dict[str, Any] | None] = {"status": detected.statuses, "strategic": detected.flags}
+    parsers = {"status": _status_parser(reader.options), "strategic": _text_flag}
+    for name, labels in known.items():
+        new = sorted(seen.get(name, set()) - set(labels or ()))
+        if labels is not None and new and len(labels) + len(new) <= MAX_LABELS:
+            known[name] = labels | _each(new, parsers[name])
+    return replace(detected, statuses=known["status"], flags=known["strategic"])
 
 
 def settle(reader: Reader, guess: Guess, results: Sequence[pl.DataFrame]) -> Detected:
@@ -460,7 +461,7 @@ def _status_map(found: dict[str, pl.Series], options: ParseOptions) -> dict[str,
     labels = _labels(found, "status")
     if labels is None:
         return None
-    return _each(labels, lambda text: values.status(text, won=options.won, lost=options.lost))
+    return _each(labels, _status_parser(options))
 
 
 def _flag_map(found: dict[str, pl.Series]) -> dict[str, bool | None] | None:
