@@ -1,11 +1,11 @@
 """The KPIs of SPEC §3 as Polars expressions, rolled up from account-level partial sums into any grouping.
 
-Rows are summed into partials per (account, and the rep or batch a grouping needs): one set of partials per
-set of row keys (see `key_sets`), all collected together over the typed rows. Each grouping then sums its
-partials per group, and rolls up per (group, account) only the four sums the account-level KPIs (`accounts`,
-`retention_rate`, `value_growth`) need, where its partials are finer than its accounts; the KPIs are computed
-from these group totals, which add up over disjoint sets of accounts (so a large export can be reported in
-parts). No grouping reads the rows again.
+Rows are summed into partials per (account, and every rep or batch key the groupings need), in one group-by over
+the typed rows, and those rolled up per account (with its segment). Each grouping then sums its partials per group,
+and rolls up per (group, account) only the four sums the account-level KPIs (`accounts`, `retention_rate`,
+`value_growth`) need, where its partials are finer than its accounts; the KPIs are computed from these group
+totals, which add up over disjoint sets of accounts (so a large export can be reported in parts). No grouping
+reads the rows again.
 """
 
 import datetime as dt
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
-from renewals_cli.segments import Thresholds, accounts, arr_key
+from renewals_cli.segments import Thresholds, arr_key, tiers
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -122,7 +122,7 @@ COUNTS: tuple[str, ...] = PARTIAL_COLUMNS[1:9]  # the 0/1 partials (conditions o
 
 # Each sum in a group-by is a scattered update per row, so the counts are summed packed: FIELD_BITS bits each,
 # FIELDS to a UInt64, one sum for several counts. No field can overflow in a group of fewer than 2**FIELD_BITS
-# rows; a set of partials with a larger group is summed again unpacked (see `partial_sets`).
+# rows; partials with a larger group are summed again unpacked (see `partial_sets`).
 FIELD_BITS = 16
 FIELDS = 4
 MAX_PACKED_GROUP = 2**FIELD_BITS - 1
@@ -197,27 +197,23 @@ def row_keys(grouping: str) -> tuple[str, ...]:
     return tuple(key for key in ("rep", "batch") if key in keys)
 
 
-def key_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
-    """The sets of partials these groupings are rolled up from, by their row keys: one per distinct `row_keys`,
-    each a group-by over the rows (for the terminal report, by rep and by batch rather than one by both and a
-    roll-up per table: as fast at 2M rows, a fifth faster with less memory on a 50M-row export in parts).
-    Groupings without row keys (`overall`, `segment`) roll up from the first set; () when none has any."""
-    return list(dict.fromkeys(keys for keys in map(row_keys, groupings) if keys)) or [()]
-
-
-def segmented_sets(groupings: Sequence[str]) -> list[tuple[str, ...]]:
-    """The sets of partials (see `key_sets`, in its order) that need each account's segment."""
-    sets = key_sets(groupings)
-    wanted = {row_keys(g) or sets[0] for g in groupings if "segment" in keys_of(g)}
-    return [keys for keys in sets if keys in wanted]
+def partial_keys(groupings: Sequence[str]) -> tuple[str, ...]:
+    """The row keys the partials are summed by: every one any of the groupings needs (`row_keys`), in the order
+    (rep, batch). One group-by over the rows serves every grouping: in the streaming engine a second group-by over
+    the same rows (one per key) costs nearly a second pass, more than rolling the finer partials up afterwards."""
+    wanted = {key for grouping in groupings for key in row_keys(grouping)}
+    return tuple(key for key in ("rep", "batch") if key in wanted)
 
 
 @dataclass(frozen=True)
-class PartialSets:
-    """Partial sums per set of row keys (see `key_sets`), segments joined where a grouping needs them, and the
-    results of any other queries collected alongside."""
+class Partials:
+    """The partial sums of a read: per (account, `keys`) (`fine`), and per account (`accounts`: every partial sum,
+    with `account_arr` and `segment` when a grouping needs segments); and the results of any other queries
+    collected alongside."""
 
-    sets: dict[tuple[str, ...], pl.DataFrame]
+    keys: tuple[str, ...]
+    fine: pl.DataFrame
+    accounts: pl.DataFrame
     results: list[pl.DataFrame]
 
 
@@ -228,28 +224,27 @@ def partial_sets(
     groupings: Sequence[str],
     thresholds: Thresholds,
     alongside: Sequence[pl.LazyFrame] = (),
-) -> PartialSets:
-    """Every set of partials the groupings need, from accepted rows; the `alongside` queries are collected in
-    the same pass (sharing what they compute of the rows)."""
-    sets = key_sets(groupings)
-    segmented = segmented_sets(groupings)
+) -> Partials:
+    """The partials the groupings need, from accepted rows; the `alongside` queries are collected in the same
+    pass (sharing what they compute of the rows)."""
+    keys = partial_keys(groupings)
+    segmented = any("segment" in keys_of(grouping) for grouping in groupings)
 
-    def fine(i: int, keys: tuple[str, ...], *, packed: bool = True) -> pl.LazyFrame:
-        return fine_sums(rows, as_of=as_of, keys=keys, segments=bool(segmented) and i == 0, packed=packed)
+    def fine(*, packed: bool = True) -> pl.LazyFrame:
+        return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, packed=packed)
 
-    collected = pl.collect_all([*(fine(i, keys) for i, keys in enumerate(sets)), *alongside], engine="streaming")
-    frames = dict(zip(sets, collected[: len(sets)], strict=True))
-    overflowed = [i for i, keys in enumerate(sets) if (frames[keys]["opportunities"].max() or 0) > MAX_PACKED_GROUP]
-    if overflowed:  # a group too large for the packed counts: those sets are summed again, unpacked
-        again = pl.collect_all([fine(i, sets[i], packed=False) for i in overflowed], engine="streaming")
-        frames |= {sets[i]: frame for i, frame in zip(overflowed, again, strict=True)}
+    first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
+    if (first["opportunities"].max() or 0) > MAX_PACKED_GROUP:  # too large for the packed counts: summed again
+        (first,) = pl.collect_all([fine(packed=False)], engine="streaming")
+    tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
+    per_account = first.lazy()
+    if keys:
+        sums = (pl.col(name).sum() for name in PARTIAL_COLUMNS)
+        per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}))
     if segmented:
-        first = frames[sets[0]]
-        tiers = accounts(first.lazy(), thresholds).select("account_id", "segment", "account_arr").cache()
-        frames[sets[0]] = first.drop("strategic_flag", "arr_key")
-        joined = [frames[keys].lazy().join(tiers, on="account_id", how="left") for keys in segmented]
-        frames |= dict(zip(segmented, pl.collect_all(joined, engine="streaming"), strict=True))
-    return PartialSets(sets=frames, results=collected[len(sets) :])
+        per_account = tiers(per_account, thresholds)
+        first = first.drop(*tier_inputs)
+    return Partials(keys=keys, fine=first, accounts=per_account.collect(), results=results)
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -358,30 +353,33 @@ def add_totals(parts: Sequence[pl.DataFrame], grouping: str) -> pl.LazyFrame:
     return stacked.group_by(*keys).agg(pl.col(name).sum() for name in columns)
 
 
-def all_totals(partials_: Mapping[tuple[str, ...], pl.DataFrame], groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's `group_totals`, from its set of partials (see `key_sets`).
+def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's `group_totals`, from the partials.
 
-    A grouping by exactly its set's keys (`rep` from partials per (account, rep)) needs no per-account roll-up;
-    `overall` and `segment` share one of the first set (a segment is an attribute of its account).
+    `overall` and `segment` roll up from the partials per account (a segment is an attribute of its account); a
+    grouping by exactly the partials' keys (`rep` from partials per (account, rep)) from them with no per-account
+    roll-up; any other from them rolled up per (group, account).
     """
-    sets = {keys: frame.lazy() for keys, frame in partials_.items()}
-    first_keys, first = next(iter(partials_)), next(iter(sets.values()))
-    segment = ["segment"] if "segment" in partials_[first_keys].columns else []
-    by_account = first if not first_keys else per_account(first, segment).cache()
+    accounts_ = partials.accounts.lazy()
+    fine = partials.fine.lazy()
+    if any(row_keys(g) and "segment" in keys_of(g) for g in groupings):
+        fine = fine.join(accounts_.select("account_id", "segment"), on="account_id", how="left").cache()
 
     def totals(grouping: str) -> pl.LazyFrame:
         keys = row_keys(grouping)
         if not keys:
-            return group_totals(first, by_account, grouping)
-        return group_totals(sets[keys], sets[keys], grouping)
+            return group_totals(accounts_, accounts_, grouping)
+        if keys == partials.keys:
+            return group_totals(fine, fine, grouping)
+        return group_totals(fine, per_account(fine, keys_of(grouping)), grouping)
 
     frames = pl.collect_all([totals(g) for g in groupings], engine="streaming")
     return dict(zip(groupings, frames, strict=True))
 
 
-def kpi_tables(partials_: Mapping[tuple[str, ...], pl.DataFrame], groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
-    """Every requested grouping's KPI table from its set of partials: `report.build_report` with the export in one
-    part (the tests' way in to the KPIs)."""
-    totals = all_totals(partials_, groupings)
+def kpi_tables(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
+    """Every requested grouping's KPI table from the partials: `report.build_report` with the export in one part
+    (the tests' way in to the KPIs)."""
+    totals = all_totals(partials, groupings)
     frames = pl.collect_all([kpis_from(add_totals([totals[g]], g), g) for g in groupings])
     return dict(zip(groupings, frames, strict=True))

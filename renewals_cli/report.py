@@ -5,7 +5,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +14,7 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError
-from renewals_cli.kpis import PartialSets, Window, add_totals, all_totals, in_window, kpis_from, partial_sets, within
+from renewals_cli.kpis import Partials, Window, add_totals, all_totals, in_window, kpis_from, partial_sets, within
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import Thresholds
@@ -34,10 +34,11 @@ class Report:
 @dataclass(frozen=True)
 class Pass:
     """What one read of the export gives: the partial sums of the accepted rows in the window (per account and
-    `keys`, with segments), the row accounting, how many accepted rows are in the window, and the results of
-    any other queries over the rows collected alongside."""
+    the grouping's row keys, and per account with its segment), the row accounting, how many accepted rows are in
+    the window, and the results of any other queries over the rows collected alongside."""
 
-    partials: pl.DataFrame
+    fine: pl.DataFrame
+    accounts: pl.DataFrame
     accounting: RowAccounting
     in_window: int
     results: list[pl.DataFrame]
@@ -46,12 +47,13 @@ class Pass:
 def read_export(
     export: Export, window: Window, thresholds: Thresholds, grouping: str, queries: Sequence[pl.LazyFrame] = ()
 ) -> Pass:
-    """Read the rows once: the partials one grouping needs (see `kpis.key_sets`), the row accounting and the
+    """Read the rows once: the partials one grouping needs (see `kpis.partial_sets`), the row accounting and the
     queries' results, from one pass."""
     read, states = _read_whole(export, window, thresholds, [grouping], queries)
     accounting, in_window_rows = accounting_from_states(states)
-    (partials,) = read.sets.values()
-    return Pass(partials=partials, accounting=accounting, in_window=in_window_rows, results=read.results)
+    return Pass(
+        fine=read.fine, accounts=read.accounts, accounting=accounting, in_window=in_window_rows, results=read.results
+    )
 
 
 def _read_whole(
@@ -60,7 +62,7 @@ def _read_whole(
     thresholds: Thresholds,
     groupings: Sequence[str],
     queries: Sequence[pl.LazyFrame] = (),
-) -> tuple[PartialSets, pl.DataFrame]:
+) -> tuple[Partials, pl.DataFrame]:
     """`_read` of every row of the export, confirming detection in the same pass: the rows are read again only
     when detection, having seen every row, types some file anew (queries over `export.rows` were made of
     confirmed rows already)."""
@@ -70,7 +72,7 @@ def _read_whole(
         return read, states
     ours = len(read.results) - len(checks)
     if export.confirm(read.results[ours:]):
-        return PartialSets(sets=read.sets, results=read.results[:ours]), states
+        return replace(read, results=read.results[:ours]), states
     return _read(export, export.rows, window, thresholds, groupings, queries)
 
 
@@ -81,8 +83,8 @@ def _read(
     thresholds: Thresholds,
     groupings: Sequence[str],
     queries: Sequence[pl.LazyFrame] = (),
-) -> tuple[PartialSets, pl.DataFrame]:
-    """The partial sets of `rows` for the groupings, and their (`state`, `opportunities`) counts.
+) -> tuple[Partials, pl.DataFrame]:
+    """The partials of `rows` for the groupings, and their (`state`, `opportunities`) counts.
 
     The rows are typed once and shared (Polars' common subplan elimination) by the states' small group-by and
     the partials' group-bys over the accepted rows of the window.
@@ -94,7 +96,7 @@ def _read(
         read = partial_sets(
             accepted, as_of=window.as_of, groupings=groupings, thresholds=thresholds, alongside=[states, *queries]
         )
-    return PartialSets(sets=read.sets, results=read.results[1:]), read.results[0]
+    return replace(read, results=read.results[1:]), read.results[0]
 
 
 def count_rows(export: Export) -> RowAccounting:
@@ -165,7 +167,7 @@ def build_report(
             else:
                 read, part_states = _read(export, rows, window, thresholds, groupings)
             states.append(part_states)
-            for grouping, frame in all_totals(read.sets, groupings).items():
+            for grouping, frame in all_totals(read, groupings).items():
                 totals[grouping].append(frame)
     frames = pl.collect_all([kpis_from(add_totals(totals[g], g), g) for g in groupings])
     tables = dict(zip(groupings, frames, strict=True))
@@ -206,20 +208,16 @@ def account_segments(export: Export, window: Window, thresholds: Thresholds) -> 
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
     names = in_window(export.accepted(), window).group_by("account_id").agg(pl.col("account_name").max())
     read = read_export(export, window, thresholds, "rep,segment", queries=[names])
+    reps = read.fine.lazy().group_by("account_id").agg(reps=pl.col("rep").unique().sort().str.join(", "))
     result = (
-        read.partials.group_by("account_id")
-        .agg(
-            arr=pl.col("account_arr").first(),
-            segment=pl.col("segment").first(),
-            reps=pl.col("rep").unique().sort().str.join(", "),
-            opportunities=pl.col("opportunities").sum(),
-        )
-        .join(read.results[0], on="account_id", how="left")
-        .select("account_id", "account_name", "arr", "segment", "reps", "opportunities")
+        read.accounts.lazy()
+        .join(reps, on="account_id", how="left")
+        .join(read.results[0].lazy(), on="account_id", how="left")
+        .select("account_id", "account_name", pl.col("account_arr").alias("arr"), "segment", "reps", "opportunities")
         .sort(["arr", "account_id"], descending=[True, False])
         .with_columns(pl.col("segment").cast(pl.String))
     )
-    return result, read.accounting
+    return result.collect(), read.accounting
 
 
 def renewal_worklist(
@@ -236,7 +234,7 @@ def renewal_worklist(
     # The rows to list are found in the same read as the segments, which are joined to them afterwards.
     due_query = due(export.accepted(), as_of=as_of, days=days, reps=reps)
     read = read_export(export, Window(as_of=as_of), thresholds, "segment", queries=[due_query])
-    accounts = read.partials.lazy().select("account_id", "segment")
+    accounts = read.accounts.lazy().select("account_id", "segment")
     with_id = export.has("opportunity_id")
     result = listed(read.results[0].lazy(), accounts, segments=segments, with_opportunity_id=with_id).collect()
     return result, read.accounting
@@ -270,7 +268,7 @@ def csm_coverage(
     rows_query = in_window(export.accepted(), window).select("account_id", "expiry_date", "csm")
     read = read_export(export, window, thresholds, "segment", queries=[rows_query])
     rows, accounting = read.results[0], read.accounting
-    accounts = read.partials.select("account_id", "account_arr", "segment")
+    accounts = read.accounts.select("account_id", "account_arr", "segment")
     table = coverage(rows.lazy(), accounts.lazy(), costs, by=by, target=target)
     return Coverage(
         table=table,

@@ -39,22 +39,11 @@ def reported_arr(key: pl.Expr) -> pl.Expr:
     return (key % _DAY).cast(pl.Float64) / _MICROS
 
 
-def accounts(partials: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
-    """One row per account: `account_arr` and `segment`.
-
-    `partials` holds `available`, `strategic_flag` and `arr_key` (max) per group of the account's rows. An account
-    without a reported ARR falls back to Σ prior_amount of its rows.
-    """
-    per_account = partials.group_by("account_id").agg(
-        available=pl.col("available").sum().cast(pl.Float64),
-        strategic_flag=pl.col("strategic_flag").any(),
-        arr_key=pl.col("arr_key").max(),
-    )
-    per_account = per_account.select(
-        "account_id",
-        "strategic_flag",
-        account_arr=pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available")),
-    )
+def tiers(accounts: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+    """Each account's `account_arr` and `segment`, in place of the `strategic_flag` and `arr_key` its rows were
+    summed into (one row per account, with `available`, Σ prior_amount). An account without a reported ARR falls
+    back to Σ prior_amount of its rows."""
+    arr = pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available").cast(pl.Float64))
     segment = (
         pl.when(pl.col("strategic_flag") | (pl.col("account_arr") >= thresholds.strategic_arr))
         .then(pl.lit("strategic"))
@@ -62,4 +51,8 @@ def accounts(partials: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
         .then(pl.lit("enterprise"))
         .otherwise(pl.lit("smb"))
     )
-    return per_account.with_columns(segment=segment.cast(Segment))
+    return (
+        accounts.with_columns(account_arr=arr)
+        .with_columns(segment=segment.cast(Segment))
+        .drop("strategic_flag", "arr_key")
+    )

@@ -77,7 +77,7 @@ def tables(
     """The KPI table of each grouping, through the same two steps as `renewals report`."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
     read = partial_sets(lazy, as_of=as_of, groupings=groupings, thresholds=thresholds or Thresholds())
-    return kpi_tables(read.sets, groupings)
+    return kpi_tables(read, groupings)
 
 
 def overall(
