@@ -208,7 +208,9 @@ def account_segments(export: Export, window: Window, thresholds: Thresholds) -> 
     """One row per account: account_id, account_name, arr, segment, reps, opportunities (largest ARR first)."""
     names = in_window(export.accepted(), window).group_by("account_id").agg(pl.col("account_name").max())
     read = read_export(export, window, thresholds, "rep,segment", queries=[names])
-    reps = read.fine.lazy().group_by("account_id").agg(reps=pl.col("rep").unique().sort().str.join(", "))
+    reps = (
+        read.fine.lazy().group_by("account_id").agg(reps=pl.col("rep").cast(pl.String).unique().sort().str.join(", "))
+    )
     result = (
         read.accounts.lazy()
         .join(reps, on="account_id", how="left")

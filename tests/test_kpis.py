@@ -713,6 +713,20 @@ def test_batch_rep_rows_sort_by_batch_then_rep():
     ]
 
 
+def test_reps_and_batches_sort_by_their_text_whatever_order_the_rows_first_name_them():
+    # Keys are summed as Categorical: labels no other test uses, met last-first, must still sort by their text.
+    rows = [
+        opp("A", "2026-01-31", 100, rep="zz sort rep", batch="zz sort batch"),
+        opp("B", "2026-01-31", 200, rep="mm sort rep", batch="mm sort batch"),
+        opp("C", "2026-01-31", 400, rep="aa sort rep", batch="aa sort batch"),
+    ]
+    got = tables(rows, ["rep", "batch", "batch,rep"], as_of=AS_OF)
+    assert got["rep"]["rep"].to_list() == ["aa sort rep", "mm sort rep", "zz sort rep"]
+    assert got["batch"]["batch"].to_list() == ["aa sort batch", "mm sort batch", "zz sort batch"]
+    assert got["batch,rep"].select("batch", "rep").rows()[0] == ("aa sort batch", "aa sort rep")
+    assert all(got[g][key].dtype == pl.String for g in got for key in keys_of(g))
+
+
 def test_one_call_computes_every_requested_grouping():
     got = tables(SEGMENTED, GROUPINGS, as_of=AS_OF)
     assert list(got) == list(GROUPINGS)
