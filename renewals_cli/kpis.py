@@ -210,12 +210,18 @@ def partial_keys(groupings: Sequence[str]) -> tuple[str, ...]:
 class Partials:
     """The partial sums of a read: per (account, `keys`) (`fine`), and per account (`accounts`: every partial sum,
     with `account_arr` and `segment` when a grouping needs segments); and the results of any other queries
-    collected alongside."""
+    collected alongside.
+
+    `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
+    account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
+    batch).
+    """
 
     keys: tuple[str, ...]
     fine: pl.DataFrame
     accounts: pl.DataFrame
     results: list[pl.DataFrame]
+    one_rep: bool = False
 
 
 def partial_sets(
@@ -241,11 +247,16 @@ def partial_sets(
     per_account = first.lazy()
     if keys:
         sums = (pl.col(name).sum() for name in PARTIAL_COLUMNS)
-        per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}))
+        rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
+        reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
+        per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
     if segmented:
         per_account = tiers(per_account, thresholds)
         first = first.drop(*tier_inputs)
-    return Partials(keys=keys, fine=first, accounts=per_account.collect(), results=results)
+    accounts_ = per_account.collect(engine="streaming")
+    one_rep = "one_rep" in accounts_.columns and bool(accounts_["one_rep"].all())
+    accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]), strict=False)
+    return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep)
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
@@ -361,7 +372,8 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
 
     `overall` and `segment` roll up from the partials per account (a segment is an attribute of its account); a
     grouping by exactly the partials' keys (`rep` from partials per (account, rep)) from them with no per-account
-    roll-up; any other from them rolled up per (group, account).
+    roll-up; any other from them rolled up per (group, account), unless every account has one rep (see
+    `Partials.one_rep`): a rep's accounts are then the per-account partials, a batch's the partials themselves.
     """
     accounts_ = partials.accounts.lazy()
     fine = partials.fine.lazy()
@@ -372,8 +384,10 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
         keys = row_keys(grouping)
         if not keys:
             return group_totals(accounts_, accounts_, grouping)
-        if keys == partials.keys:
+        if keys == partials.keys or (partials.one_rep and keys == ("batch",)):
             return group_totals(fine, fine, grouping)
+        if partials.one_rep and keys == ("rep",):
+            return group_totals(fine, accounts_, grouping)
         return group_totals(fine, per_account(fine, keys_of(grouping)), grouping)
 
     frames = pl.collect_all([totals(g) for g in groupings], engine="streaming")

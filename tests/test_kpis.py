@@ -1,5 +1,7 @@
 """SPEC §2 segments and §3 KPIs on tiny hand-built frames; every expected number is worked out in a comment."""
 
+from dataclasses import replace
+
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -11,6 +13,7 @@ from renewals_cli.kpis import (
     Window,
     in_window,
     keys_of,
+    kpi_tables,
     partial_keys,
     partial_sets,
 )
@@ -772,3 +775,34 @@ def test_packed_counts_sum_to_the_largest_group_that_fits(monkeypatch: pytest.Mo
     monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
     rows = [opp("A", "2026-01-31", 100, "won", renewal=110, close="2026-01-15") for _ in range(3)]
     assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 3, "won": 3, "due": 3, "otrr": 1.0, "iqrr": 1.0})
+
+
+def test_the_partials_know_when_every_account_has_a_single_rep():
+    owned = [opp("A", "2026-01-31", 100, rep="ann", batch="W1"), opp("A", "2026-02-28", 50, rep="ann", batch="W2")]
+    shared = [*owned, opp("A", "2026-03-31", 70, rep="bob", batch="W1")]
+
+    def read(rows, groupings):
+        return partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
+
+    assert read(owned, ["rep", "batch"]).one_rep
+    assert read(owned, ["rep", "batch"]).accounts.select("account_id", "rep").rows() == [("A", "ann")]
+    assert not read(shared, ["rep", "batch"]).one_rep
+    assert "rep" not in read(shared, ["rep", "batch"]).accounts.columns
+    assert not read(owned, ["rep"]).one_rep  # partials per (account, rep) need no shorter way
+
+
+def test_a_single_rep_per_account_gives_the_tables_the_longer_way_does():
+    rows = [
+        opp("A", "2026-01-31", 100, "won", renewal=120, close="2026-01-20", rep="ann", batch="W1"),
+        opp("A", "2026-02-28", 50, "lost", close="2026-02-01", rep="ann", batch="W2"),
+        opp("B", "2026-01-31", 80, "won", renewal=60, close="2026-01-30", rep="bob", batch="W1"),
+        opp("B", "2026-03-31", 40, rep="bob", batch="W1"),
+    ]
+    groupings = ["overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep"]
+    read = partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
+    assert read.one_rep
+    longer = replace(read, one_rep=False, accounts=read.accounts.drop("rep"))
+    short, long = kpi_tables(read, groupings), kpi_tables(longer, groupings)
+    for grouping in groupings:
+        assert_frame_equal(short[grouping], long[grouping])
+    assert short["batch"].select("batch", "accounts", "retention_rate").rows() == [("W1", 2, 1.0), ("W2", 1, 0.0)]
