@@ -208,9 +208,9 @@ def partial_keys(groupings: Sequence[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Partials:
-    """The partial sums of a read: per (account, `keys`) (`fine`), and per account (`accounts`: every partial sum,
-    with `account_arr` and `segment` when a grouping needs segments); and the results of any other queries
-    collected alongside.
+    """The partial sums of a read: per (account, `keys`) (`fine`), and per account (`accounts`: with `account_arr`
+    and `segment` and every partial sum when a grouping needs segments, else the ACCOUNT_SUMS); and the results
+    of any other queries collected alongside.
 
     `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
     account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
@@ -246,7 +246,9 @@ def partial_sets(
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     per_account = first.lazy()
     if keys:
-        sums = (pl.col(name).sum() for name in PARTIAL_COLUMNS)
+        # The segment table sums the accounts; without it only their account-level sums are wanted (the overall
+        # table's other sums come from the partials), and the accounts take a quarter of the memory.
+        sums = (pl.col(name).sum() for name in (PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS))
         rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
         reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
         per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
@@ -370,10 +372,11 @@ def add_totals(parts: Sequence[pl.DataFrame], grouping: str) -> pl.LazyFrame:
 def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
     """Every requested grouping's `group_totals`, from the partials.
 
-    `overall` and `segment` roll up from the partials per account (a segment is an attribute of its account); a
-    grouping by exactly the partials' keys (`rep` from partials per (account, rep)) from them with no per-account
-    roll-up; any other from them rolled up per (group, account), unless every account has one rep (see
-    `Partials.one_rep`): a rep's accounts are then the per-account partials, a batch's the partials themselves.
+    `overall` and `segment` take their account-level figures from the partials per account (a segment is an
+    attribute of its account), and `segment` its sums too; a grouping by exactly the partials' keys (`rep` from
+    partials per (account, rep)) rolls up from them with no per-account roll-up; any other from them rolled up per
+    (group, account), unless every account has one rep (see `Partials.one_rep`): a rep's accounts are then the
+    per-account partials, a batch's the partials themselves.
     """
     accounts_ = partials.accounts.lazy()
     fine = partials.fine.lazy()
@@ -383,7 +386,7 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
     def totals(grouping: str) -> pl.LazyFrame:
         keys = row_keys(grouping)
         if not keys:
-            return group_totals(accounts_, accounts_, grouping)
+            return group_totals(accounts_ if "segment" in keys_of(grouping) else fine, accounts_, grouping)
         if keys == partials.keys or (partials.one_rep and keys == ("batch",)):
             return group_totals(fine, fine, grouping)
         if partials.one_rep and keys == ("rep",):
