@@ -244,20 +244,21 @@ def partial_sets(
     if (first["opportunities"].max() or 0) > MAX_PACKED_GROUP:  # too large for the packed counts: summed again
         (first,) = pl.collect_all([fine(packed=False)], engine="streaming")
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
+    rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
+    reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
     per_account = first.lazy()
     if keys:
         # The segment table sums the accounts; without it only their account-level sums are wanted (the overall
         # table's other sums come from the partials), and the accounts take a quarter of the memory.
         sums = (pl.col(name).sum() for name in (PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS))
-        rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
-        reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
         per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
     if segmented:
         per_account = tiers(per_account, thresholds)
         first = first.drop(*tier_inputs)
     accounts_ = per_account.collect(engine="streaming")
-    one_rep = "one_rep" in accounts_.columns and bool(accounts_["one_rep"].all())
-    accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]), strict=False)
+    one_rep = bool(reps) and bool(accounts_["one_rep"].all())
+    if reps:  # an account's rep is kept only when it is its one rep
+        accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]))
     return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep)
 
 
