@@ -86,12 +86,14 @@ def _read(
 ) -> tuple[Partials, pl.DataFrame]:
     """The partials of `rows` for the groupings, and their (`state`, `opportunities`) counts.
 
-    The rows are typed once and shared (Polars' common subplan elimination) by the states' small group-by and
-    the partials' group-bys over the accepted rows of the window.
+    The rows are typed once and shared (Polars' common subplan elimination) by the states' small group-by, the
+    partials' group-by over the accepted rows of the window and the queries. Each takes the rows themselves (the
+    state is computed twice): a query over a frame derived from them would make them a second shared plan, and
+    the file would be read once for each.
     """
-    typed = rows.with_columns(state=row_state(within(window)))
-    states = typed.group_by("state").agg(opportunities=pl.len())
-    accepted = typed.filter(pl.col("state") == 0)
+    state = row_state(within(window))
+    states = rows.group_by(state=state).agg(opportunities=pl.len())
+    accepted = rows.filter(state == 0)
     with _reading(export):
         read = partial_sets(
             accepted, as_of=window.as_of, groupings=groupings, thresholds=thresholds, alongside=[states, *queries]

@@ -134,7 +134,27 @@ def test_first_rows_that_tell_the_truth_are_confirmed_without_typing_again(tmp_p
     rows, checks = export.provisional()
     assert checks
     assert export.confirm(pl.collect_all(checks))
-    assert export.provisional() == (rows, [])
+    confirmed, pending = export.provisional()
+    assert pending == []
+    assert_frame_equal(confirmed.collect(), rows.select(list(validate.CANONICAL_SCHEMA)).collect())
+
+
+@pytest.mark.usefixtures("first_rows_only")
+def test_a_report_parses_a_csv_file_once_for_its_rows_and_their_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = load(write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD"))
+    plans = []
+    collect_all = pl.collect_all
+
+    def explained(queries: list[pl.LazyFrame], **options: object) -> list[pl.DataFrame]:
+        plans.append(pl.explain_all(queries))
+        return collect_all(queries, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "collect_all", explained)
+    report = build_report(export, WINDOW, Thresholds(), GROUPINGS)
+    assert report.accounting.read == 3
+    assert sum(plan.count("Csv SCAN") for plan in plans) == 1
 
 
 @pytest.mark.usefixtures("first_rows_only")

@@ -9,7 +9,17 @@ from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons
 from renewals_cli.load.columns import ColumnMapping, resolve_columns
 from renewals_cli.load.sources import Source, expand_paths, open_source
-from renewals_cli.load.validate import Detected, Guess, ParseOptions, Reader, guess, reader, settle, typed_rows
+from renewals_cli.load.validate import (
+    Detected,
+    Guess,
+    ParseOptions,
+    Reader,
+    checks_of,
+    guess,
+    reader,
+    settle,
+    typed_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,11 @@ class Export:
     the checks, which a read collects with its own queries (`provisional`, then `confirm`), so that a report
     reads the files once. `rows` are always the confirmed ones: the checks are run first, by themselves, if no
     read has run them yet.
+
+    Parsing a CSV file is most of a read's cost, and the streaming engine parses it once per distinct plan over
+    it: the checks of an export of one CSV file are therefore made of its provisional rows (which carry the
+    file's text for them, see `validate.checks_of`), not of the file. A Parquet file's checks read their one
+    column by themselves, in less memory than passing it along the rows.
     """
 
     def __init__(self, sources: tuple[Source, ...], mappings: tuple[ColumnMapping, ...], readers: list[Reader]):
@@ -38,6 +53,7 @@ class Export:
         self._guesses = [guess(r) for r in readers]
         self._detected = [g.detected for g in self._guesses]
         self._rows = _typed(readers, self._detected)
+        self._with_text = len(sources) == 1 and sources[0].kind == "csv"
 
     @property
     def names(self) -> str:
@@ -72,8 +88,12 @@ class Export:
 
     def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
         """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
-        confirmed)."""
-        return self._rows, [query for g in self._guesses for query in g.checks.values()]
+        confirmed); a query that shares the checks' read of the file is made of these rows."""
+        checks = [query for g in self._guesses for query in g.checks.values()]
+        if not (checks and self._with_text):
+            return self._rows, checks
+        rows = _typed(self._readers, self._detected, with_text=True)
+        return rows, checks_of(self._readers[0], self._guesses[0], rows)
 
     def confirm(self, results: Sequence[pl.DataFrame]) -> bool:
         """Settle detection from the checks' results (in `provisional`'s order): True when the rows stay as they
@@ -101,9 +121,10 @@ def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     return Export(sources, mappings, readers)
 
 
-def _typed(readers: Sequence[Reader], detected: Sequence[Detected]) -> pl.LazyFrame:
-    """Every file's typed rows, in order, duplicate opportunity ids rejected."""
-    typed = [typed_rows(r, found) for r, found in zip(readers, detected, strict=True)]
+def _typed(readers: Sequence[Reader], detected: Sequence[Detected], *, with_text: bool = False) -> pl.LazyFrame:
+    """Every file's typed rows, in order, duplicate opportunity ids rejected (see `validate.typed_rows` for
+    `with_text`)."""
+    typed = [typed_rows(r, found, with_text=with_text) for r, found in zip(readers, detected, strict=True)]
     rows = pl.concat(typed, how="vertical") if len(typed) > 1 else typed[0]
     # Finding first occurrences among millions of ids is costly, and detection already knows whether a single
     # file's ids are all distinct (several files are always checked).

@@ -86,8 +86,13 @@ def reader(source: Source, mapping: ColumnMapping, options: ParseOptions) -> Rea
     return Reader(source, mapping, options, schema, _needed_columns(source, mapping, schema))
 
 
-def typed_rows(reader: Reader, found: Detected) -> pl.LazyFrame:
-    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons."""
+# Where `typed_rows(with_text=True)` keeps a column as the file has it: TEXT_PREFIX + its header.
+TEXT_PREFIX = "__text:"
+
+
+def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> pl.LazyFrame:
+    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons;
+    `with_text`, also each column the tool reads as the file has it (see TEXT_PREFIX), for `checks_of`."""
     source, mapping, options, schema, frame = reader.source, reader.mapping, reader.options, reader.schema, reader.frame
 
     def raw(canonical: str) -> pl.Expr:
@@ -129,10 +134,11 @@ def typed_rows(reader: Reader, found: Detected) -> pl.LazyFrame:
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
+    headers = frame.collect_schema().names()
+    texts = {TEXT_PREFIX + header: pl.col(header) for header in headers} if with_text else {}
     frame = frame.with_row_index("row", offset=1).with_columns(
-        skipped=_skipped([h for h in frame.collect_schema().names() if h not in source.extras])
-        if source.kind == "csv"
-        else pl.lit(False),
+        **texts,
+        skipped=_skipped([h for h in headers if h not in source.extras]) if source.kind == "csv" else pl.lit(False),
         __extra_fields=_extra_fields(source.extras),
         source=pl.lit(str(source.path)),
         **{f"__typed_{name}": expr for name, expr in typed.items()},
@@ -172,7 +178,7 @@ def typed_rows(reader: Reader, found: Detected) -> pl.LazyFrame:
         .otherwise(reasons.reject_code(checks))
     )
     frame = frame.with_columns(reject_code=code)
-    return frame.select(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items())
+    return frame.select(*(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items()), *texts)
 
 
 def _labelled(
@@ -315,6 +321,16 @@ def _with_spread_labels(reader: Reader, detected: Detected) -> Detected:
     return replace(detected, statuses=known["status"], flags=known["strategic"])
 
 
+def checks_of(reader: Reader, guess: Guess, rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """The guess's checks, in their order, made of the source's `typed_rows(with_text=True)` rather than of the
+    file. A pass that reads the rows can then collect them along from the same parse of the file: the streaming
+    engine shares one read between queries only when they all derive from the same frame."""
+    if not guess.checks:
+        return []
+    queries = _queries(reader, rows, guess.shapes, labels=False, column=lambda header: pl.col(TEXT_PREFIX + header))
+    return list(queries.values())
+
+
 def settle(reader: Reader, guess: Guess, results: Sequence[pl.DataFrame]) -> Detected:
     """What detection learns from every row, from the results of the guess's checks (in their order), with the
     labels the guess mapped. Raises, as detection does, for mixed currencies or date layouts."""
@@ -326,10 +342,18 @@ def _text_header(reader: Reader, canonical: str) -> str | None:
     return header if header is not None and reader.schema[header] == pl.String else None
 
 
-def _queries(reader: Reader, frame: pl.LazyFrame, shapes: dict[str, str], *, labels: bool) -> dict[str, pl.LazyFrame]:
-    """The queries detection learns from, over `frame`: the distinct values of the date, currency and (with
-    `labels`) status and strategic columns (an export has few distinct dates and labels), how many values of each
-    money column lack the shape its first values have, and the hashes of the opportunity ids.
+def _queries(
+    reader: Reader,
+    frame: pl.LazyFrame,
+    shapes: dict[str, str],
+    *,
+    labels: bool,
+    column: Callable[[str], pl.Expr] = pl.col,
+) -> dict[str, pl.LazyFrame]:
+    """The queries detection learns from, over `frame` (where `column` finds a header's column): the distinct
+    values of the date, currency and (with `labels`) status and strategic columns (an export has few distinct
+    dates and labels), how many values of each money column lack the shape its first values have, and the hashes
+    of the opportunity ids.
 
     Each is its own small query (a distinct-values query streams in little memory where an aggregate
     expression would hold the whole column).
@@ -337,17 +361,17 @@ def _queries(reader: Reader, frame: pl.LazyFrame, shapes: dict[str, str], *, lab
     queries: dict[str, pl.LazyFrame] = {}
     for name in DATE_COLUMNS if not reader.options.date_format else ():  # a named layout needs no look
         if (header := _text_header(reader, name)) is not None:
-            queries[name] = frame.select(pl.col(header).drop_nulls()).unique()
+            queries[name] = frame.select(column(header).drop_nulls()).unique()
     for name in ("status", "strategic") if labels else ():
         if (header := _text_header(reader, name)) is not None:
-            queries[name] = frame.select(pl.col(header)).unique().head(MAX_LABELS + 1)
+            queries[name] = frame.select(column(header)).unique().head(MAX_LABELS + 1)
     currency = currency_header(reader.schema.names())
     converted = any("converted" in h.lower() for h in reader.mapping.headers.values())
     if currency is not None and not converted:
-        queries["currency"] = frame.select(pl.col(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
+        queries["currency"] = frame.select(column(currency).cast(pl.String).str.strip_chars().drop_nulls()).unique()
     # A sum streams; a column with no misfit is cast.
     misfits = [
-        (pl.col(header).is_not_null() & ~pl.col(header).str.contains(values.MONEY_SHAPES[shapes[header]]))
+        (column(header).is_not_null() & ~column(header).str.contains(values.MONEY_SHAPES[shapes[header]]))
         .sum()
         .alias(f"{name}:{shapes[header]}")
         for name in MONEY_COLUMNS
@@ -358,7 +382,7 @@ def _queries(reader: Reader, frame: pl.LazyFrame, shapes: dict[str, str], *, lab
     opportunity_id = reader.mapping.header_for("opportunity_id")
     if opportunity_id is not None:
         # Over every row, blank and footer lines included: distinct there means distinct among the rows kept.
-        ids = values.text_from(pl.col(opportunity_id), reader.schema[opportunity_id])
+        ids = values.text_from(column(opportunity_id), reader.schema[opportunity_id])
         queries["ids"] = frame.select(ids.drop_nulls().hash())
     return queries
 
