@@ -1,4 +1,8 @@
-"""The streams: data to stdout, messages to stderr, files written atomically. All console set-up lives here."""
+"""The streams: data to stdout, messages to stderr, files written atomically. All console set-up lives here.
+
+Rich is imported only for what needs it (a terminal, a table): a run whose output goes to a file or a pipe, as a
+cron job's does, spares its import.
+"""
 
 import os
 import sys
@@ -6,45 +10,56 @@ import tempfile
 from contextlib import AbstractContextManager, nullcontext
 from io import StringIO
 from pathlib import Path
-
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING
 
 from renewals_cli.errors import OutputError
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
 
 # Width of a table rendered into a file rather than a terminal.
 FILE_WIDTH = 160
 
 
-def stdout() -> Console:
+def stdout() -> "Console":
     """Rich decides colour from the terminal and NO_COLOR; `highlight=False` keeps numbers uncoloured."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
 
 
-def stderr() -> Console:
+def stderr() -> "Console":
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def working(message: str) -> AbstractContextManager[object]:
     """A transient spinner on stderr while long work runs, only when stderr is a terminal (never in cron logs)."""
-    err = stderr()
-    if not err.is_terminal:
+    if not sys.stderr.isatty():
         return nullcontext()
-    return err.status(message, spinner="dots")
+    return stderr().status(message, spinner="dots")
 
 
 def say(message: str) -> None:
-    """A progress or accounting line on stderr (never on stdout, which carries data)."""
-    stderr().print(message, markup=False)
+    """A progress or accounting line on stderr (never on stdout, which carries data), as it is."""
+    if sys.stderr.isatty():
+        stderr().print(message, markup=False, emoji=False)
+    else:
+        sys.stderr.write(f"{message}\n")
+        sys.stderr.flush()
 
 
-def to_text(renderable: RenderableType, width: int = FILE_WIDTH) -> str:
+def to_text(renderable: "RenderableType", width: int = FILE_WIDTH) -> str:
     """A Rich renderable as plain text, for a file or a pipe."""
+    from rich.console import Console
+
     buffer = StringIO()
     Console(file=buffer, width=width, no_color=True, color_system=None, highlight=False).print(renderable)
     return buffer.getvalue()
 
 
-def emit(output: str | bytes | RenderableType) -> None:
+def emit(output: "str | bytes | RenderableType") -> None:
     """Write a command's result to stdout (a closed pipe is left to the caller: it is not an error)."""
     try:
         if isinstance(output, bytes):

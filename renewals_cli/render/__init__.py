@@ -4,13 +4,15 @@ The `Format` enum lives in `names`, so that `--help` need not import the rendere
 """
 
 import importlib
-
-from rich.console import RenderableType
+from typing import TYPE_CHECKING, TypeAlias
 
 from renewals_cli.names import Format
 from renewals_cli.render.document import Document
 
-Output = str | bytes | RenderableType
+if TYPE_CHECKING:  # Rich is imported by the renderers that make its renderables (see `console`)
+    from rich.console import RenderableType
+
+Output: TypeAlias = "str | bytes | RenderableType"
 
 # Each format's module, imported when that format is asked for (XlsxWriter alone takes a tenth of a second).
 RENDERERS: dict[Format, str] = {fmt: fmt.value for fmt in Format}
