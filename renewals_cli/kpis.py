@@ -175,7 +175,10 @@ def fine_sums(
         columns = {**_packed(counts), **partials}
     else:
         columns = {**{name: count.fill_null(False).cast(pl.Int64) for name, count in counts.items()}, **partials}
-    labels = {"rep": pl.col("rep"), "batch": pl.coalesce(pl.col("batch"), quarter_label(pl.col("expiry_date")))}
+    # The quarter is written out only for rows without a batch: the others' text would be thrown away, at a tenth
+    # of a second per 2M rows.
+    unbatched = pl.when(pl.col("batch").is_null()).then(pl.col("expiry_date"))
+    labels = {"rep": pl.col("rep"), "batch": pl.coalesce(pl.col("batch"), quarter_label(unbatched))}
     columns |= {key: labels[key].cast(pl.Categorical) for key in keys}
     tier_inputs = {}
     if segments:

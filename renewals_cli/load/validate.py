@@ -252,9 +252,8 @@ def _skipped(headers: Sequence[str]) -> pl.Expr:
     """Blank lines, and the footer lines a Salesforce report export appends (text alone in the first cell)."""
     filled = pl.sum_horizontal([pl.col(h).is_not_null().cast(pl.Int32) for h in headers])
     first = pl.col(headers[0])
-    footer = ((filled == 1) & first.str.contains(FOOTER_PATTERN).fill_null(False)) | first.str.contains(
-        GRAND_TOTALS
-    ).fill_null(False)
+    alone = pl.when(filled == 1).then(first)  # the pattern is matched on these alone (null is not looked at)
+    footer = alone.str.contains(FOOTER_PATTERN).fill_null(False) | first.str.contains(GRAND_TOTALS).fill_null(False)
     return (filled == 0) | footer
 
 
