@@ -42,10 +42,19 @@ KPI_COLUMNS: tuple[str, ...] = (
     "churned_value",
 )
 
-# Money is summed as exact decimals (to a millionth): a float sum depends on the order threads add rows in,
-# so the same export would give reports that differ in the last digits from run to run.
+# Money is summed exactly, to a millionth: a float sum of fractions depends on the order threads add rows in,
+# so the same export would give reports that differ in the last digits from run to run. MONEY is the exact
+# decimal for a sum of amounts.
 MONEY = pl.Decimal(38, 6)
 GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactly for the same reason
+# The money partials are whole millionths (micros). The rows' group-by sums them as floats: a float sum of whole
+# numbers below EXACT_FLOAT is exact in any order, and costs less time and memory than a 128-bit sum (such a sum
+# per group and thread is most of that group-by's memory). A group whose sum reaches EXACT_FLOAT ($9 billion) is
+# summed again as Int128 (see `partial_sets`). The partials are then integers, and everything summed from them
+# is Int128.
+MICROS = 1_000_000
+EXACT_FLOAT = 2.0**53
+PARTIAL_MONEY = pl.Int128()
 
 
 @dataclass(frozen=True)
@@ -85,19 +94,25 @@ def quarter_index(date: pl.Expr) -> pl.Expr:
     return date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32)
 
 
-# What each row adds to a group's partial sums: `*_n` and the counts are 0/1, the others money (0 when the row
-# does not count). Computed as columns first and then summed: a plain sum runs more than twice as fast in a
-# group-by as a sum over a filter. `opportunities` is the group's row count.
-def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
+# What each row adds to a group's partial sums: `*_n` and the counts are 0/1, the others money in micros (0 when
+# the row does not count), whole floats or else (`exact`) Int128. Computed as columns first and then summed: a
+# plain sum runs more than twice as fast in a group-by as a sum over a filter. `opportunities` is the group's row
+# count.
+def _row_partials(as_of: dt.date, *, exact: bool = False) -> dict[str, pl.Expr]:
     status = pl.col("status")
     won, lost, open_ = status == "won", status == "lost", status == "open"
     expiry, close = pl.col("expiry_date"), pl.col("close_date")
-    prior, renewal = pl.col("prior_amount").cast(MONEY), pl.col("renewal_amount").cast(MONEY)
+    dtype = PARTIAL_MONEY if exact else pl.Float64()
+
+    def micros(amount: str) -> pl.Expr:
+        return (pl.col(amount) * MICROS).round().cast(dtype)
+
+    prior, renewal = micros("prior_amount"), micros("renewal_amount")
     due = expiry <= as_of
     at_stake = won | lost | due  # rows that count for retention, GRR and NRR
 
     def money_if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
-        return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
+        return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=dtype))
 
     return {
         "won": won,
@@ -119,10 +134,19 @@ def _row_partials(as_of: dt.date) -> dict[str, pl.Expr]:
 
 PARTIAL_COLUMNS: tuple[str, ...] = ("opportunities", *_row_partials(dt.date(2000, 1, 1)))
 COUNTS: tuple[str, ...] = PARTIAL_COLUMNS[1:9]  # the 0/1 partials (conditions on the row)
+MONEY_PARTIALS: tuple[str, ...] = PARTIAL_COLUMNS[9:]  # in micros
+
+
+def summed(name: str) -> pl.Expr:
+    """The sum of a partial column over partials (exact: money as Int128)."""
+    column = pl.col(name)
+    return (column.cast(PARTIAL_MONEY) if name in MONEY_PARTIALS else column).sum()
+
 
 # Each sum in a group-by is a scattered update per row, so the counts are summed packed: FIELD_BITS bits each,
 # FIELDS to a UInt64, one sum for several counts. No field can overflow in a group of fewer than 2**FIELD_BITS
-# rows; partials with a larger group are summed again unpacked (see `partial_sets`).
+# rows; partials with a larger group are summed again unpacked (see `partial_sets`), as are those too large for
+# float money (EXACT_FLOAT).
 FIELD_BITS = 16
 FIELDS = 4
 MAX_PACKED_GROUP = 2**FIELD_BITS - 1
@@ -159,7 +183,7 @@ def fine_sums(
     as_of: dt.date,
     keys: Sequence[str] = ("rep", "batch"),
     segments: bool = True,
-    packed: bool = True,
+    fast: bool = True,
 ) -> pl.LazyFrame:
     """Partial sums of accepted rows per (account, `keys`…), with what the account's segment needs
     (`strategic_flag`, `arr_key`) when `segments` is set.
@@ -167,11 +191,12 @@ def fine_sums(
     `keys` are the row attributes a grouping needs (`rep`, `batch`); the fewer, the smaller the partials (a batch
     is nearly one row per account). The batch is the row's non-empty `batch`, else the calendar quarter of its
     expiry date. Both are Categorical: a group-by hashes their few distinct labels as integers, a third faster
-    than as text beside the account id. The counts are summed `packed` (see FIELD_BITS) unless told otherwise.
+    than as text beside the account id. `fast`, the counts are summed packed (see FIELD_BITS) and the money as
+    floats (see MICROS), which `partial_sets` checks; else as Int64 and Int128.
     """
-    partials = _row_partials(as_of)
+    partials = _row_partials(as_of, exact=not fast)
     counts = {name: partials.pop(name) for name in COUNTS}
-    if packed:
+    if fast:
         columns = {**_packed(counts), **partials}
     else:
         columns = {**{name: count.fill_null(False).cast(pl.Int64) for name, count in counts.items()}, **partials}
@@ -184,13 +209,15 @@ def fine_sums(
     if segments:
         columns["arr_key"] = arr_key(pl.col("arr"), pl.col("expiry_date"))
         tier_inputs = {"strategic_flag": pl.col("strategic").any(), "arr_key": pl.col("arr_key").max()}
-    summed = [name for name in columns if name not in (*keys, "arr_key")]
+    sum_columns = [name for name in columns if name not in (*keys, "arr_key")]
     sums = (
         rows.with_columns(**columns)
         .group_by("account_id", *keys)
-        .agg(pl.len().cast(pl.Int64).alias("opportunities"), *(pl.col(name).sum() for name in summed), **tier_inputs)
+        .agg(
+            pl.len().cast(pl.Int64).alias("opportunities"), *(pl.col(name).sum() for name in sum_columns), **tier_inputs
+        )
     )
-    if packed:
+    if fast:
         sums = sums.with_columns(**_unpacked()).drop(name for name, _ in _packs())
     return sums.select("account_id", *keys, *PARTIAL_COLUMNS, *tier_inputs)
 
@@ -240,12 +267,15 @@ def partial_sets(
     keys = partial_keys(groupings)
     segmented = any("segment" in keys_of(grouping) for grouping in groupings)
 
-    def fine(*, packed: bool = True) -> pl.LazyFrame:
-        return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, packed=packed)
+    def fine(*, fast: bool = True) -> pl.LazyFrame:
+        return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, fast=fast)
 
     first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
-    if (first["opportunities"].max() or 0) > MAX_PACKED_GROUP:  # too large for the packed counts: summed again
-        (first,) = pl.collect_all([fine(packed=False)], engine="streaming")
+    largest = first.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).max()).fill_null(0)).item()
+    if (first["opportunities"].max() or 0) > MAX_PACKED_GROUP or largest >= EXACT_FLOAT:
+        (first,) = pl.collect_all([fine(fast=False)], engine="streaming")  # too large to be summed fast: again
+    else:  # whole numbers below 2**53: exact as Int64
+        first = first.with_columns(pl.col(MONEY_PARTIALS).cast(pl.Int64))
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
@@ -253,7 +283,7 @@ def partial_sets(
     if keys:
         # The segment table sums the accounts; without it only their account-level sums are wanted (the overall
         # table's other sums come from the partials), and the accounts take a quarter of the memory.
-        sums = (pl.col(name).sum() for name in (PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS))
+        sums = (summed(name) for name in (PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS))
         per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
     if segmented:
         per_account = tiers(per_account, thresholds)
@@ -304,7 +334,7 @@ def _kpis() -> dict[str, pl.Expr]:
     return {
         "opportunities": n,
         "accounts": c("accounts"),
-        "available": available.cast(pl.Float64),
+        "available": available.cast(pl.Float64) / MICROS,
         "won": won,
         "lost": lost,
         "open": c("open"),
@@ -323,7 +353,7 @@ def _kpis() -> dict[str, pl.Expr]:
         "grr": ratio(c("retained_won"), c("prior_at_stake")),
         "nrr": ratio(renewal_won, c("prior_at_stake")),
         "value_growth": ratio(c("growth_sum"), c("growth_accounts")),
-        "churned_value": prior_lost.cast(pl.Float64),
+        "churned_value": prior_lost.cast(pl.Float64) / MICROS,
     }
 
 
@@ -334,7 +364,7 @@ def keys_of(grouping: str) -> list[str]:
 
 def per_account(partials_: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     """The ACCOUNT_SUMS per (group, account) of a grouping's keys."""
-    return partials_.group_by(*keys, "account_id").agg(pl.col(name).sum() for name in ACCOUNT_SUMS)
+    return partials_.group_by(*keys, "account_id").agg(summed(name) for name in ACCOUNT_SUMS)
 
 
 def group_totals(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
@@ -345,7 +375,7 @@ def group_totals(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str
     `partials_` are partial sums (any finer keys), `accounts_` their `per_account` roll-up for this grouping.
     """
     keys = keys_of(grouping)
-    sums = [pl.col(name).sum() for name in PARTIAL_COLUMNS]
+    sums = [summed(name) for name in PARTIAL_COLUMNS]
     if not keys:
         return pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
     return partials_.group_by(*keys).agg(sums).join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)

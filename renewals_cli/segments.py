@@ -42,8 +42,8 @@ def reported_arr(key: pl.Expr) -> pl.Expr:
 def tiers(accounts: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
     """Each account's `account_arr` and `segment`, in place of the `strategic_flag` and `arr_key` its rows were
     summed into (one row per account, with `available`, Σ prior_amount). An account without a reported ARR falls
-    back to Σ prior_amount of its rows."""
-    arr = pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available").cast(pl.Float64))
+    back to Σ prior_amount of its rows (`available` is in micros, as every money partial)."""
+    arr = pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available").cast(pl.Float64) / _MICROS)
     segment = (
         pl.when(pl.col("strategic_flag") | (pl.col("account_arr") >= thresholds.strategic_arr))
         .then(pl.lit("strategic"))

@@ -777,6 +777,50 @@ def test_packed_counts_sum_to_the_largest_group_that_fits(monkeypatch: pytest.Mo
     assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 3, "won": 3, "due": 3, "otrr": 1.0, "iqrr": 1.0})
 
 
+def fast_sums(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each group-by of the rows was the fast one (packed counts, float money), in order."""
+    calls: list[bool] = []
+    fine_sums = kpis.fine_sums
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("fast", True))
+        return fine_sums(*args, **kwargs)
+
+    monkeypatch.setattr(kpis, "fine_sums", spy)
+    return calls
+
+
+def test_money_partials_past_exact_float_sums_are_summed_again_as_integers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two renewals of $9bn and more in one account: 1.8e16 micros, past 2**53, where a float sum may round.
+    calls = fast_sums(monkeypatch)
+    rows = [
+        opp("A", "2026-01-31", 9e9, "won", renewal=9.5e9, close="2026-01-15"),
+        opp("A", "2026-02-28", 9e9 + 0.25, "won", renewal=9e9, close="2026-02-15"),
+    ]
+    row = overall(rows, as_of=AS_OF)
+    assert calls == [True, False]
+    assert_kpis(
+        row, {"available": 18_000_000_000.25, "conversion_rate": 18.5e9 / (18e9 + 0.25), "grr": 18e9 / (18e9 + 0.25)}
+    )
+    assert_kpis(overall(rows[1:], as_of=AS_OF), {"available": 9e9 + 0.25, "conversion_rate": 9e9 / (9e9 + 0.25)})
+    assert calls == [True, False, True]  # $9bn alone is 9e15 micros, below 2**53
+
+
+def test_money_summed_as_integers_gives_the_tables_float_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [
+        opp("A", "2026-01-31", 100.25, "won", renewal=110.5, close="2026-01-15"),
+        opp("A", "2026-02-28", 0.000001, "lost", close="2026-02-01"),
+        opp("B", "2026-03-31", 70.1, "won", renewal=65.3, close="2026-03-30", rep="bob"),
+    ]
+    fast = tables(rows, ["overall", "segment", "rep"], as_of=AS_OF)
+    calls = fast_sums(monkeypatch)
+    monkeypatch.setattr(kpis, "EXACT_FLOAT", 1.0)  # every sum is too large: summed again as Int128
+    exact = tables(rows, ["overall", "segment", "rep"], as_of=AS_OF)
+    assert calls == [True, False]
+    for grouping, table in fast.items():
+        assert_frame_equal(exact[grouping], table)
+
+
 def test_the_partials_know_when_every_account_has_a_single_rep():
     owned = [opp("A", "2026-01-31", 100, rep="ann", batch="W1"), opp("A", "2026-02-28", 50, rep="ann", batch="W2")]
     shared = [*owned, opp("A", "2026-03-31", 70, rep="bob", batch="W1")]
