@@ -271,28 +271,43 @@ def partial_sets(
         return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, fast=fast)
 
     first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
-    largest = first.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).max()).fill_null(0)).item()
-    if (first["opportunities"].max() or 0) > MAX_PACKED_GROUP or largest >= EXACT_FLOAT:
+    whole = _whole_micros(first)
+    if whole is None or (first["opportunities"].max() or 0) > MAX_PACKED_GROUP:
         (first,) = pl.collect_all([fine(fast=False)], engine="streaming")  # too large to be summed fast: again
-    else:  # whole numbers below 2**53: exact as Int64
-        first = first.with_columns(pl.col(MONEY_PARTIALS).cast(pl.Int64))
+    else:
+        first = whole
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
-    per_account = first.lazy()
-    if keys:
-        # The segment table sums the accounts; without it only their account-level sums are wanted (the overall
-        # table's other sums come from the partials), and the accounts take a quarter of the memory.
-        sums = (summed(name) for name in (PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS))
-        per_account = per_account.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
+
+    def per_account(*, fast: bool = True) -> pl.LazyFrame:
+        """The partials rolled up per account, money summed as floats when `fast` (checked as the rows' are)."""
+        accounts_ = first.lazy()
+        if keys:
+            # The segment table sums the accounts; without it only their account-level sums are wanted (the
+            # overall table's other sums come from the partials), and the accounts take a quarter of the memory.
+            names = PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS
+            sums = (pl.col(n).cast(pl.Float64).sum() if fast and n in MONEY_PARTIALS else summed(n) for n in names)
+            accounts_ = accounts_.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
+        return tiers(accounts_, thresholds) if segmented else accounts_
+
+    accounts_ = _whole_micros(per_account().collect(engine="streaming"))
+    if accounts_ is None:
+        accounts_ = per_account(fast=False).collect(engine="streaming")
     if segmented:
-        per_account = tiers(per_account, thresholds)
         first = first.drop(*tier_inputs)
-    accounts_ = per_account.collect(engine="streaming")
     one_rep = bool(reps) and bool(accounts_["one_rep"].all())
     if reps:  # an account's rep is kept only when it is its one rep
         accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]))
     return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep)
+
+
+def _whole_micros(sums: pl.DataFrame) -> pl.DataFrame | None:
+    """`sums` with their money (micros) as Int64, when every sum is a float below EXACT_FLOAT or an integer;
+    None when a float sum reached it (it may then have been rounded)."""
+    floats = [name for name in MONEY_PARTIALS if sums.schema.get(name) == pl.Float64]
+    largest = sums.select(pl.max_horizontal(pl.col(floats).max()).fill_null(0)).item() if floats else 0
+    return None if largest >= EXACT_FLOAT else sums.with_columns(pl.col(floats).cast(pl.Int64))
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
