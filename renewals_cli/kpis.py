@@ -159,10 +159,10 @@ def _packs() -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _packed(counts: Mapping[str, pl.Expr]) -> dict[str, pl.Expr]:
-    """The 0/1 counts as packed columns (see FIELD_BITS)."""
+    """The counts as packed columns (see FIELD_BITS)."""
     return {
         name: pl.sum_horizontal(
-            counts[count].fill_null(False).cast(pl.UInt64) * (1 << (FIELD_BITS * i)) for i, count in enumerate(chunk)
+            counts[count].cast(pl.UInt64) * (1 << (FIELD_BITS * i)) for i, count in enumerate(chunk)
         )
         for name, chunk in _packs()
     }
@@ -197,7 +197,7 @@ def fine_sums(
     partials = _row_partials(as_of, exact=not fast)
     counts = {name: partials.pop(name) for name in COUNTS}
     if fast:
-        columns = {**_packed(counts), **partials}
+        columns = {**_packed({name: count.fill_null(False) for name, count in counts.items()}), **partials}
     else:
         columns = {**{name: count.fill_null(False).cast(pl.Int64) for name, count in counts.items()}, **partials}
     # The quarter is written out only for rows without a batch: the others' text would be thrown away, at a tenth
@@ -281,18 +281,25 @@ def partial_sets(
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
 
     def per_account(*, fast: bool = True) -> pl.LazyFrame:
-        """The partials rolled up per account, money summed as floats when `fast` (checked as the rows' are)."""
+        """The partials rolled up per account; `fast`, as the rows are (every count packed, money as floats:
+        checked alike)."""
         accounts_ = first.lazy()
         if keys:
             # The segment table sums the accounts; without it only their account-level sums are wanted (the
             # overall table's other sums come from the partials), and the accounts take a quarter of the memory.
             names = PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS
+            packed = fast and segmented  # (the account-level sums alone hold one count in each pack)
+            if packed:
+                accounts_ = accounts_.with_columns(**_packed({count: pl.col(count) for count in COUNTS}))
+                names = ("opportunities", *(name for name, _ in _packs()), *MONEY_PARTIALS)
             sums = (pl.col(n).cast(pl.Float64).sum() if fast and n in MONEY_PARTIALS else summed(n) for n in names)
             accounts_ = accounts_.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
+            if packed:
+                accounts_ = accounts_.with_columns(**_unpacked()).drop(name for name, _ in _packs())
         return tiers(accounts_, thresholds) if segmented else accounts_
 
     accounts_ = _whole_micros(per_account().collect(engine="streaming"))
-    if accounts_ is None:
+    if accounts_ is None or (bool(keys) and segmented and (accounts_["opportunities"].max() or 0) > MAX_PACKED_GROUP):
         accounts_ = per_account(fast=False).collect(engine="streaming")
     if segmented:
         first = first.drop(*tier_inputs)

@@ -769,6 +769,24 @@ def test_counts_of_a_group_too_large_for_packed_fields_are_summed_unpacked(monke
     )
 
 
+def test_counts_of_an_account_too_large_for_packed_fields_are_rolled_up_unpacked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With 2-bit fields each (account, batch) of one row fits, but account A's 5 rows overflow the packed counts.
+    rows = [
+        opp("A", f"2026-0{m}-28", 100, "won", renewal=110, close=f"2026-0{m}-15", batch=f"W{m}") for m in range(1, 6)
+    ]
+    rows.append(opp("B", "2026-02-28", 50, "lost", close="2026-02-01"))
+    groupings = ["overall", "segment", "batch"]
+    wide = tables(rows, groupings, as_of=AS_OF)
+    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
+    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
+    narrow = tables(rows, groupings, as_of=AS_OF)
+    for grouping in groupings:
+        assert_frame_equal(narrow[grouping], wide[grouping])
+    assert_kpis(by_key(narrow["segment"], "segment")[("smb",)], {"opportunities": 6, "won": 5, "lost": 1})
+
+
 def test_packed_counts_sum_to_the_largest_group_that_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     # 2-bit fields hold 0..3: a group of exactly MAX_PACKED_GROUP rows, every count at its largest, is read whole.
     monkeypatch.setattr(kpis, "FIELD_BITS", 2)
