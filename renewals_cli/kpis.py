@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
-from renewals_cli.segments import Thresholds, arr_key, tiers
+from renewals_cli.segments import Thresholds, arr_key, dollars, tiers
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -356,7 +356,7 @@ def _kpis() -> dict[str, pl.Expr]:
     return {
         "opportunities": n,
         "accounts": c("accounts"),
-        "available": available.cast(pl.Float64) / MICROS,
+        "available": dollars(available),
         "won": won,
         "lost": lost,
         "open": c("open"),
@@ -375,7 +375,7 @@ def _kpis() -> dict[str, pl.Expr]:
         "grr": ratio(c("retained_won"), c("prior_at_stake")),
         "nrr": ratio(renewal_won, c("prior_at_stake")),
         "value_growth": ratio(c("growth_sum"), c("growth_accounts")),
-        "churned_value": prior_lost.cast(pl.Float64) / MICROS,
+        "churned_value": dollars(prior_lost),
     }
 
 

@@ -34,16 +34,24 @@ def arr_key(arr: pl.Expr, expiry: pl.Expr) -> pl.Expr:
     return pl.when(arr.is_not_null()).then(day * _DAY + micros)
 
 
+def dollars(micros: pl.Expr) -> pl.Expr:
+    """An integer amount of millionths as the float nearest its value. (Polars divides a float column by a
+    number as a multiplication by its inverse, which is a digit off for a third of amounts: 6848438.489999999
+    for 6848438.49. The exact decimal's conversion is not.)"""
+    millionth = pl.lit("0.000001").cast(pl.Decimal(38, 6))  # (a Decimal literal would import numpy)
+    return (micros.cast(pl.Decimal(38, 0)) * millionth).cast(pl.Float64)
+
+
 def reported_arr(key: pl.Expr) -> pl.Expr:
     """The arr of the greatest `arr_key` of an account's rows (null if none has an arr)."""
-    return (key % _DAY).cast(pl.Float64) / _MICROS
+    return dollars(key % _DAY)
 
 
 def tiers(accounts: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
     """Each account's `account_arr` and `segment`, in place of the `strategic_flag` and `arr_key` its rows were
     summed into (one row per account, with `available`, Σ prior_amount). An account without a reported ARR falls
     back to Σ prior_amount of its rows (`available` is in micros, as every money partial)."""
-    arr = pl.coalesce(reported_arr(pl.col("arr_key")), pl.col("available").cast(pl.Float64) / _MICROS)
+    arr = pl.coalesce(reported_arr(pl.col("arr_key")), dollars(pl.col("available")))
     segment = (
         pl.when(pl.col("strategic_flag") | (pl.col("account_arr") >= thresholds.strategic_arr))
         .then(pl.lit("strategic"))

@@ -497,6 +497,20 @@ def test_account_arr_is_the_arr_on_the_latest_expiring_row_that_has_one():
     }
 
 
+def test_amounts_come_back_as_the_float_nearest_their_cents() -> None:
+    # In micros times 1e-6 (how Polars divides a column by a number) 6848438.49 is 6848438.489999999, 123.45 is
+    # 123.44999999999999 and 0.07 is 0.06999999999999999.
+    rows = [
+        opp("A", "2026-01-31", 6_848_438.49, "lost", close="2026-01-15", rep="ann", arr=123.45),
+        opp("B", "2026-01-31", 0.07, rep="bob"),
+    ]
+    reps = by_key(tables(rows, ["rep"], as_of=AS_OF)["rep"], "rep")
+    assert (reps[("ann",)]["available"], reps[("ann",)]["churned_value"]) == (6_848_438.49, 6_848_438.49)
+    assert reps[("bob",)]["available"] == 0.07
+    read = partial_sets(frame(rows), as_of=AS_OF, groupings=["segment"], thresholds=Thresholds())
+    assert read.accounts.sort("account_id")["account_arr"].to_list() == [123.45, 0.07]
+
+
 def test_account_arr_falls_back_to_the_sum_of_prior_amount():
     rows = [
         # no arr on any row: 150,000 + 60,000 = 210,000
