@@ -107,8 +107,8 @@ def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shap
 
 
 def _from_dollars(text: pl.Expr) -> pl.Expr:
-    """`$1,234.50` → 1234.5."""
-    return text.str.replace("$", "", literal=True).str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    """`$1,234.50` → 1234.5 (text that has the `_DOLLARS` shape)."""
+    return text.str.strip_chars_start("$").str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
 
 
 # ---------------------------------------------------------------------------------------------- dates
