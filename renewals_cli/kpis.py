@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
-from renewals_cli.segments import Thresholds, arr_key, dollars, tiers
+from renewals_cli.segments import MICROS, Thresholds, arr_key, dollars, tiers
 
 KPI_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -47,12 +47,11 @@ KPI_COLUMNS: tuple[str, ...] = (
 # decimal for a sum of amounts.
 MONEY = pl.Decimal(38, 6)
 GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactly for the same reason
-# The money partials are whole millionths (micros). The rows' group-by sums them as floats: a float sum of whole
-# numbers below EXACT_FLOAT is exact in any order, and costs less time and memory than a 128-bit sum (such a sum
-# per group and thread is most of that group-by's memory). A group whose sum reaches EXACT_FLOAT ($9 billion) is
-# summed again as Int128 (see `partial_sets`). The partials are then integers, and everything summed from them
-# is Int128.
-MICROS = 1_000_000
+# The money partials are whole millionths (micros: MICROS to a unit). The rows' group-by sums them as floats: a
+# float sum of whole numbers below EXACT_FLOAT is exact in any order, and costs less time and memory than a
+# 128-bit sum (such a sum per group and thread is most of that group-by's memory). A group whose sum reaches
+# EXACT_FLOAT ($9 billion) is summed again as Int128 (see `partial_sets`). The partials are then integers, and
+# everything summed from them is Int128.
 EXACT_FLOAT = 2.0**53
 PARTIAL_MONEY = pl.Int128()
 
@@ -270,15 +269,13 @@ def partial_sets(
     def fine(*, fast: bool = True) -> pl.LazyFrame:
         return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, fast=fast)
 
-    first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
-    whole = _whole_micros(first)
-    if whole is None or (first["opportunities"].max() or 0) > MAX_PACKED_GROUP:
-        (first,) = pl.collect_all([fine(fast=False)], engine="streaming")  # too large to be summed fast: again
-    else:
-        first = whole
+    fast_first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
+    checked = _checked(fast_first, packed=True)
+    first = checked if checked is not None else fine(fast=False).collect(engine="streaming")
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
+    packs_counts = bool(keys) and segmented  # (the account-level sums alone hold one count in each pack)
 
     def per_account(*, fast: bool = True) -> pl.LazyFrame:
         """The partials rolled up per account; `fast`, as the rows are (every count packed, money as floats:
@@ -288,7 +285,7 @@ def partial_sets(
             # The segment table sums the accounts; without it only their account-level sums are wanted (the
             # overall table's other sums come from the partials), and the accounts take a quarter of the memory.
             names = PARTIAL_COLUMNS if segmented else ACCOUNT_SUMS
-            packed = fast and segmented  # (the account-level sums alone hold one count in each pack)
+            packed = fast and packs_counts
             if packed:
                 accounts_ = accounts_.with_columns(**_packed({count: pl.col(count) for count in COUNTS}))
                 names = ("opportunities", *(name for name, _ in _packs()), *MONEY_PARTIALS)
@@ -298,9 +295,8 @@ def partial_sets(
                 accounts_ = accounts_.with_columns(**_unpacked()).drop(name for name, _ in _packs())
         return tiers(accounts_, thresholds) if segmented else accounts_
 
-    accounts_ = _whole_micros(per_account().collect(engine="streaming"))
-    if accounts_ is None or (bool(keys) and segmented and (accounts_["opportunities"].max() or 0) > MAX_PACKED_GROUP):
-        accounts_ = per_account(fast=False).collect(engine="streaming")
+    checked = _checked(per_account().collect(engine="streaming"), packed=packs_counts)
+    accounts_ = checked if checked is not None else per_account(fast=False).collect(engine="streaming")
     if segmented:
         first = first.drop(*tier_inputs)
     one_rep = bool(reps) and bool(accounts_["one_rep"].all())
@@ -309,12 +305,15 @@ def partial_sets(
     return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep)
 
 
-def _whole_micros(sums: pl.DataFrame) -> pl.DataFrame | None:
-    """`sums` with their money (micros) as Int64, when every sum is a float below EXACT_FLOAT or an integer;
-    None when a float sum reached it (it may then have been rounded)."""
+def _checked(sums: pl.DataFrame, *, packed: bool) -> pl.DataFrame | None:
+    """Sums made the fast way, with their money (micros) as Int64; None when they must be made again exactly: a
+    float sum reached EXACT_FLOAT (it may then have been rounded), or, with `packed` counts, a group has more rows
+    than a field holds."""
     floats = [name for name in MONEY_PARTIALS if sums.schema.get(name) == pl.Float64]
     largest = sums.select(pl.max_horizontal(pl.col(floats).max()).fill_null(0)).item() if floats else 0
-    return None if largest >= EXACT_FLOAT else sums.with_columns(pl.col(floats).cast(pl.Int64))
+    if largest >= EXACT_FLOAT or (packed and (sums["opportunities"].max() or 0) > MAX_PACKED_GROUP):
+        return None
+    return sums.with_columns(pl.col(floats).cast(pl.Int64))
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:

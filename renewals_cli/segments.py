@@ -22,15 +22,15 @@ class Thresholds:
 # ARR is a plain `max` of it, in the same group-by as every other partial sum. arr is kept to a millionth, as
 # every amount is summed (kpis.MONEY), and is below values.MAX_MONEY, so it fits beneath the date.
 ARR_KEY = pl.Int128()
-_MICROS = 10**6
-_DAY = 10**21  # > MAX_MONEY x _MICROS
+MICROS = 10**6  # amounts are kept as whole millionths (see kpis)
+_DAY = 10**21  # > MAX_MONEY x MICROS
 _EPOCH_OFFSET = 2**31  # days are an Int32: offset to keep keys positive
 
 
 def arr_key(arr: pl.Expr, expiry: pl.Expr) -> pl.Expr:
     """A row's (expiry date, arr) as one orderable integer; null where the row has no arr."""
     day = expiry.cast(pl.Int32).cast(ARR_KEY) + _EPOCH_OFFSET
-    micros = (arr * _MICROS).round().cast(ARR_KEY)
+    micros = (arr * MICROS).round().cast(ARR_KEY)
     return pl.when(arr.is_not_null()).then(day * _DAY + micros)
 
 
