@@ -245,3 +245,51 @@ def test_rows_from_across_a_file_are_rows_of_the_file(
     assert all(piece.columns == ["Status"] for piece in pieces)
     if suffix == ".parquet":  # slices of rows: exactly the file's values
         assert {v for piece in pieces for v in piece["Status"]} <= {f"Stage\n{i}" for i in range(7)}
+
+
+FIRST_ROWS_FILES = {
+    "plain": "\n".join([HEADER, *(f"O{i},A{i},Ann,2026-03-31,{i}00,Open,,,false,USD" for i in range(40))]) + "\n",
+    "crlf, no final line break": "\r\n".join(
+        [HEADER, *(f"O{i},A{i},Bob,2026-03-31,7,Won,8,2026-03-01" for i in range(40))]
+    ),
+    "quoted line breaks": "\n".join(
+        [HEADER, *(f'O{i},A{i},"Ann\nLee",2026-03-31,"1,000",Open,,,,USD' for i in range(40))]
+    ),
+    "ragged, extra fields, blank lines": "\n".join(
+        [HEADER, *(f"O{i},A{i}" + ",x" * (i % 15) if i % 5 else "" for i in range(40))]
+    ),
+    "byte order mark": "\ufeff" + "\n".join([HEADER, *(f"O{i},Å{i},Zoë" for i in range(40))]),
+    "fewer rows than wanted": "\n".join([HEADER, "O1,A1,Ann", "O2,A2,Bob"]),
+}
+
+
+@pytest.mark.parametrize("rows", [1, 7, 39, 40, 41, 100])
+@pytest.mark.parametrize("name", FIRST_ROWS_FILES)
+def test_first_rows_read_from_the_first_bytes_are_the_files_first_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, rows: int
+) -> None:
+    monkeypatch.setattr(sources, "SNIFF_BYTES", 100)  # the bytes read are estimated from these: often too few
+    path = tmp_path / "export.csv"
+    path.write_bytes(FIRST_ROWS_FILES[name].encode())
+    source = sources.open_source(path, encoding=None, delimiter=None)
+
+    first = sources.first_rows(source, rows)
+
+    expected = source.frame.head(rows).collect()
+    if first is None:  # allowed only where the bytes estimated held fewer rows than wanted
+        assert expected.height == rows
+    else:
+        assert_frame_equal(first, expected)
+
+
+def test_first_rows_give_up_on_rows_longer_than_first_bytes_allows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "FIRST_BYTES", 1000)
+    path = write(tmp_path, *(f"O{i},A{i},Ann,2026-03-31,1000,Open,,,false,USD" for i in range(100)))
+    source = sources.open_source(path, encoding=None, delimiter=None)
+
+    assert sources.first_rows(source, 10) is not None
+    assert sources.first_rows(source, 50) is None
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", 50)  # detection then reads the file's first rows itself
+    assert_frame_equal(typed(load(path)), whole_file(path, monkeypatch))

@@ -518,6 +518,36 @@ def test_footer_words_in_a_real_row_do_not_skip_it(tmp_path: Path) -> None:
     assert accounting(load(path)) == RowAccounting(read=1, accepted=1, rejected=0, skipped=0, reasons={})
 
 
+def test_a_line_of_empty_cells_is_skipped_and_a_lone_cell_after_the_first_is_a_rejected_row(tmp_path: Path) -> None:
+    path = write(tmp_path, "report.csv", HEADER, OPEN_ROW, ",,,,,,,,", ",,Acme,,,,,,", ",,,,,,,,Grand Totals")
+
+    assert accounting(load(path)) == RowAccounting(
+        read=4,
+        accepted=1,
+        rejected=2,
+        skipped=1,
+        reasons={
+            "missing account_id": 2,
+            "missing expiry_date": 2,
+            "missing prior_amount": 2,
+            "missing rep": 2,
+            "missing status": 2,
+            "invalid close_date": 1,
+        },
+    )
+
+
+def test_a_file_of_one_column_skips_its_footer(tmp_path: Path) -> None:
+    path = write(tmp_path, "report.csv", "X", "O1", "Grand Totals (1 records)")
+    required = ("opportunity_id", "account_id", "rep", "expiry_date", "prior_amount", "status")
+
+    export = load(path, column_map=dict.fromkeys(required, "X"))
+
+    assert accounting(export) == RowAccounting(
+        read=2, accepted=0, rejected=1, skipped=1, reasons={"invalid expiry_date": 1, "invalid prior_amount": 1}
+    )
+
+
 # ----------------------------------------------------------------------------------------- currencies
 
 

@@ -17,9 +17,10 @@ from renewals_cli.load.values import (
     flag_from,
     money,
     money_from,
+    non_empty,
     slashed_numbers,
     status,
-    text_from,
+    trimmed,
 )
 
 
@@ -351,13 +352,13 @@ def test_strategic_from_an_integer_other_than_0_or_1_is_null() -> None:
 def test_text_is_trimmed_and_empty_is_null() -> None:
     frame = pl.DataFrame({"t": ["  Acme  ", "", "   ", None]})
 
-    assert frame.select(text_from(pl.col("t"), pl.String())).to_series().to_list() == ["Acme", None, None, None]
+    assert frame.select(non_empty(trimmed(pl.col("t")))).to_series().to_list() == ["Acme", None, None, None]
 
 
-def test_text_from_an_integer_column() -> None:
+def test_text_of_an_integer_column() -> None:
     frame = pl.DataFrame({"t": [101, None]})
 
-    assert frame.select(text_from(pl.col("t"), pl.Int64())).to_series().to_list() == ["101", None]
+    assert frame.select(non_empty(trimmed(pl.col("t")))).to_series().to_list() == ["101", None]
 
 
 @pytest.mark.parametrize("amount", [1e15, -1e15, float("inf"), float("nan"), 1e300])

@@ -272,7 +272,12 @@ def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(label.is_in(TRUE)).then(True).when(label.is_in(FALSE)).then(False)
 
 
-def text_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Trimmed text; empty is null."""
-    value = column.cast(pl.String).str.strip_chars()
-    return pl.when(value != "").then(value)
+def trimmed(column: pl.Expr) -> pl.Expr:
+    """Text without the whitespace around it; empty text stays (see `non_empty`)."""
+    return column.cast(pl.String).str.strip_chars()
+
+
+def non_empty(text: pl.Expr) -> pl.Expr:
+    """Text, null where empty. Best over a column `trimmed` has already filled: a condition's branches are
+    computed apart, so a trim inside it would be computed twice."""
+    return pl.when(text != "").then(text)
