@@ -53,6 +53,9 @@ GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactl
 # EXACT_FLOAT ($9 billion) is summed again as Int128 (see `partial_sets`). The partials are then integers, and
 # everything summed from them is Int128.
 EXACT_FLOAT = 2.0**53
+# The per-account roll-up of the partials sums their micros as Int64: exact, as every sum of them is, when their
+# grand total is below 2**63 (here as a float total, with a margin for its rounding); else as Int128.
+EXACT_INT = 2.0**62
 PARTIAL_MONEY = pl.Int128()
 
 
@@ -277,9 +280,11 @@ def partial_sets(
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
     packs_counts = bool(keys) and segmented  # (the account-level sums alone hold one count in each pack)
 
+    fits = first.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).cast(pl.Float64).sum())).item() < EXACT_INT
+
     def per_account(*, fast: bool = True) -> pl.LazyFrame:
-        """The partials rolled up per account; `fast`, as the rows are (every count packed, money as floats:
-        checked alike)."""
+        """The partials rolled up per account; `fast`, as the rows are (every count packed, checked alike; money
+        as Int64, which `fits`)."""
         accounts_ = first.lazy()
         if keys:
             # The segment table sums the accounts; without it only their account-level sums are wanted (the
@@ -289,13 +294,13 @@ def partial_sets(
             if packed:
                 accounts_ = accounts_.with_columns(**_packed({count: pl.col(count) for count in COUNTS}))
                 names = ("opportunities", *(name for name, _ in _packs()), *MONEY_PARTIALS)
-            sums = (pl.col(n).cast(pl.Float64).sum() if fast and n in MONEY_PARTIALS else summed(n) for n in names)
+            sums = (pl.col(n).sum() if fast and n in MONEY_PARTIALS else summed(n) for n in names)
             accounts_ = accounts_.group_by("account_id").agg(*sums, **(tier_inputs if segmented else {}), **reps)
             if packed:
                 accounts_ = accounts_.with_columns(**_unpacked()).drop(name for name, _ in _packs())
         return tiers(accounts_, thresholds) if segmented else accounts_
 
-    checked = _checked(per_account().collect(engine="streaming"), packed=packs_counts)
+    checked = _checked(per_account().collect(engine="streaming"), packed=packs_counts) if fits else None
     accounts_ = checked if checked is not None else per_account(fast=False).collect(engine="streaming")
     if segmented:
         first = first.drop(*tier_inputs)

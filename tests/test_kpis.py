@@ -838,19 +838,26 @@ def test_money_partials_past_exact_float_sums_are_summed_again_as_integers(monke
     assert calls == [True, False, True]  # $9bn alone is 9e15 micros, below 2**53
 
 
-def test_accounts_whose_money_reaches_exact_float_sums_are_rolled_up_as_integers() -> None:
-    # Each (account, batch) is below 2**53 micros, account A's sum is not: its roll-up is made again as Int128.
+def test_accounts_are_rolled_up_as_exact_integers_past_exact_float(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each (account, batch) is below 2**53 micros, account A's sum is not (and is no float): an Int64 sum.
     rows = [
         opp("A", "2026-01-31", 5e9, batch="W1"),
         opp("A", "2026-02-28", 5e9 + 0.000001, batch="W2"),
         opp("B", "2026-01-31", 10, batch="W1"),
     ]
-    read = partial_sets(frame(rows), as_of=AS_OF, groupings=["segment", "batch"], thresholds=Thresholds())
-    assert read.fine.schema["available"] == pl.Int64
-    assert read.accounts.schema["available"] == pl.Int128
-    assert read.accounts.sort("account_id")["available"].to_list() == [10_000_000_000_000_001, 10_000_000]
-    small = partial_sets(frame(rows[1:]), as_of=AS_OF, groupings=["segment", "batch"], thresholds=Thresholds())
-    assert small.accounts.schema["available"] == pl.Int64
+
+    def accounts() -> pl.DataFrame:
+        read = partial_sets(frame(rows), as_of=AS_OF, groupings=["segment", "batch"], thresholds=Thresholds())
+        assert read.fine.schema["available"] == pl.Int64
+        return read.accounts.sort("account_id")
+
+    fast = accounts()
+    assert fast.schema["available"] == pl.Int64
+    assert fast["available"].to_list() == [10_000_000_000_000_001, 10_000_000]
+    monkeypatch.setattr(kpis, "EXACT_INT", 1.0)  # partials too large for Int64 sums: rolled up as Int128
+    exact = accounts()
+    assert exact.schema["available"] == pl.Int128
+    assert_frame_equal(exact, fast, check_dtypes=False, check_column_order=False)
 
 
 def test_money_summed_as_integers_gives_the_tables_float_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
