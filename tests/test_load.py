@@ -548,6 +548,27 @@ def test_a_file_of_one_column_skips_its_footer(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("prior", "renewal", "arr", "reason"),
+    [
+        ("1000000000000000", "5", "", "invalid prior_amount"),
+        ("-1000000000000000", "5", "", "invalid prior_amount"),  # out of range, not negative
+        ("-999999999999999", "5", "", "negative prior_amount"),
+        ("10", "1000000000000000", "", "invalid renewal_amount"),
+        ("10", "5", "-1000000000000000", "invalid arr"),
+        ("10", "5", "-3", "negative arr"),
+    ],
+)
+def test_amounts_out_of_range_make_their_row_invalid(
+    tmp_path: Path, prior: str, renewal: str, arr: str, reason: str
+) -> None:
+    path = write(
+        tmp_path, "report.csv", f"{HEADER},ARR", f"O1,A1,Acme,Ann,2026-03-31,{prior},Won,{renewal},2026-03-01,{arr}"
+    )
+
+    assert accounting(load(path)) == RowAccounting(read=1, accepted=0, rejected=1, skipped=0, reasons={reason: 1})
+
+
 # ----------------------------------------------------------------------------------------- currencies
 
 

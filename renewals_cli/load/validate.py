@@ -95,8 +95,9 @@ TEXT_PREFIX = "__text:"
 
 
 def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> pl.LazyFrame:
-    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid), skip flag, reasons;
-    `with_text`, also each column the tool reads as the file has it (see TEXT_PREFIX), for `checks_of`."""
+    """The source's rows as CANONICAL_SCHEMA: typed values (null when missing or invalid; an amount out of range
+    is kept, and makes its row rejected), skip flag, reasons; `with_text`, also each column the tool reads as the
+    file has it (see TEXT_PREFIX), for `checks_of`."""
     source, mapping, options, schema, frame = reader.source, reader.mapping, reader.options, reader.schema, reader.frame
 
     def raw(canonical: str) -> pl.Expr:
@@ -120,8 +121,13 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
     for name in TEXT_COLUMNS:
         typed[name] = values.trimmed(raw(name))  # empty is null from the renaming step on
     for name in MONEY_COLUMNS:
+        # Not nulled when out of range: such an amount is invalid by `checks` below (for less than nulling it).
         typed[name] = values.money_from(
-            raw(name), dtype(name), decimal_comma=options.decimal_comma, shape=found.money_shapes.get(name)
+            raw(name),
+            dtype(name),
+            decimal_comma=options.decimal_comma,
+            shape=found.money_shapes.get(name),
+            ranged=False,
         )
     for name in DATE_COLUMNS:
         typed[name] = values.date_from(raw(name), dtype(name), found.layouts.get(name, values.DateLayout()))
@@ -158,6 +164,12 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
     def has(name: str) -> pl.Expr:
         return pl.col(f"__present_{name}")
 
+    def invalid(name: str) -> pl.Expr:
+        return has(name) & (pl.col(name).is_null() | ~values.within_range(pl.col(name)))
+
+    def negative(name: str) -> pl.Expr:
+        return (pl.col(name) < 0) & values.within_range(pl.col(name))
+
     won = pl.col("status") == "won"
     resolved = pl.col("status").is_in(["won", "lost"])
     checks: list[tuple[pl.Expr, str]] = [
@@ -166,16 +178,16 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         (~has("expiry_date"), "missing expiry_date"),
         (has("expiry_date") & pl.col("expiry_date").is_null(), "invalid expiry_date"),
         (~has("prior_amount"), "missing prior_amount"),
-        (has("prior_amount") & pl.col("prior_amount").is_null(), "invalid prior_amount"),
-        (pl.col("prior_amount") < 0, "negative prior_amount"),
+        (invalid("prior_amount"), "invalid prior_amount"),
+        (negative("prior_amount"), "negative prior_amount"),
         (pl.col("status").is_null(), "missing status"),  # blank and unreadable alike
         (won & ~has("renewal_amount"), "won without renewal_amount"),
-        (has("renewal_amount") & pl.col("renewal_amount").is_null(), "invalid renewal_amount"),
-        (pl.col("renewal_amount") < 0, "negative renewal_amount"),
+        (invalid("renewal_amount"), "invalid renewal_amount"),
+        (negative("renewal_amount"), "negative renewal_amount"),
         (resolved & ~has("close_date"), "won/lost without close_date"),
         (has("close_date") & pl.col("close_date").is_null(), "invalid close_date"),
-        (has("arr") & pl.col("arr").is_null(), "invalid arr"),
-        (pl.col("arr") < 0, "negative arr"),
+        (invalid("arr"), "invalid arr"),
+        (negative("arr"), "negative arr"),
         (pl.col("strategic").is_null(), "invalid strategic"),
     ]
     # A row with more fields than the header has its values shifted: the reasons they would give mislead.

@@ -60,7 +60,12 @@ MAX_MONEY = 1e15
 
 def in_range(amount: pl.Expr) -> pl.Expr:
     """The amount when it is finite and below MAX_MONEY in size, else null."""
-    return pl.when(amount.abs() < MAX_MONEY).then(amount)
+    return pl.when(within_range(amount)).then(amount)
+
+
+def within_range(amount: pl.Expr) -> pl.Expr:
+    """The amount is finite and below MAX_MONEY in size (null for null)."""
+    return amount.abs() < MAX_MONEY
 
 
 # The renderings most exports use throughout, read by a cast: plain numbers and US dollars (`$1,234.50`). ASCII
@@ -74,26 +79,32 @@ _DOLLARS = r"^\$[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]+)?$"
 MONEY_SHAPES = {"plain": _PLAIN, "dollars": _DOLLARS}
 
 
-def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None = None) -> pl.Expr:
-    """Money from a column of any type: numbers as they are, text by `money`; null when out of range.
+def money_from(
+    column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None = None, ranged: bool = True
+) -> pl.Expr:
+    """Money from a column of any type: numbers as they are, text by `money`; null when out of range (unless not
+    `ranged`: the caller then tells amounts out of range by `within_range`, which costs less than nulling them).
 
     `shape` is the one of MONEY_SHAPES every value of the column has, when detection found one: the column is
     then cast directly. Otherwise text that is a plain number or US dollars is cast, and only the rest goes
     through the general parser, which is handed nulls for the other rows.
     """
+    amount = _amount(column, dtype, decimal_comma=decimal_comma, shape=shape)
+    return in_range(amount) if ranged else amount
+
+
+def _amount(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None) -> pl.Expr:
     if dtype.is_numeric():
-        return in_range(column.cast(pl.Float64, strict=False))
+        return column.cast(pl.Float64, strict=False)
     text = column.cast(pl.String)
     if shape == "plain" and not decimal_comma:
-        return in_range(text.cast(pl.Float64, strict=False))
+        return text.cast(pl.Float64, strict=False)
     if shape == "dollars" and not decimal_comma:
-        return in_range(_from_dollars(text))
+        return _from_dollars(text)
     plain = text.str.contains(_PLAIN_DECIMAL_COMMA if decimal_comma else _PLAIN)
     rest = pl.when(~plain).then(text)
     if decimal_comma:
-        return in_range(
-            pl.when(plain).then(text.cast(pl.Float64, strict=False)).otherwise(money(rest, decimal_comma=True))
-        )
+        return pl.when(plain).then(text.cast(pl.Float64, strict=False)).otherwise(money(rest, decimal_comma=True))
     dollars = rest.str.contains(_DOLLARS).fill_null(False)
     others = pl.when(~plain & ~dollars).then(text)
     value = (
@@ -103,7 +114,7 @@ def money_from(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shap
         .then(_from_dollars(rest))
         .otherwise(money(others, decimal_comma=False))
     )
-    return in_range(value)
+    return value
 
 
 def _from_dollars(text: pl.Expr) -> pl.Expr:
