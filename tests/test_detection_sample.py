@@ -275,11 +275,8 @@ def test_first_rows_read_from_the_first_bytes_are_the_files_first_rows(
 
     first = sources.first_rows(source, rows)
 
-    expected = source.frame.head(rows).collect()
-    if first is None:  # allowed only where the bytes estimated held fewer rows than wanted
-        assert expected.height == rows
-    else:
-        assert_frame_equal(first, expected)
+    assert first is not None
+    assert_frame_equal(first, source.frame.head(rows).collect())
 
 
 def test_first_rows_give_up_on_rows_longer_than_first_bytes_allows(

@@ -94,6 +94,7 @@ def money_from(
 
 
 def _amount(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: str | None) -> pl.Expr:
+    """`money_from` before amounts out of range are nulled."""
     if dtype.is_numeric():
         return column.cast(pl.Float64, strict=False)
     text = column.cast(pl.String)
@@ -107,14 +108,13 @@ def _amount(column: pl.Expr, dtype: pl.DataType, *, decimal_comma: bool, shape: 
         return pl.when(plain).then(text.cast(pl.Float64, strict=False)).otherwise(money(rest, decimal_comma=True))
     dollars = rest.str.contains(_DOLLARS).fill_null(False)
     others = pl.when(~plain & ~dollars).then(text)
-    value = (
+    return (
         pl.when(plain)
         .then(text.cast(pl.Float64, strict=False))
         .when(dollars)
         .then(_from_dollars(rest))
         .otherwise(money(others, decimal_comma=False))
     )
-    return value
 
 
 def _from_dollars(text: pl.Expr) -> pl.Expr:
