@@ -51,7 +51,7 @@ GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactl
 # float sum of whole numbers below EXACT_FLOAT is exact in any order, and costs less time and memory than a
 # 128-bit sum (such a sum per group and thread is most of that group-by's memory). A group whose sum reaches
 # EXACT_FLOAT ($9 billion) is summed again as Int128 (see `partial_sets`). The partials are then integers, and
-# everything summed from them is Int128.
+# everything summed from them is summed exactly: as Int64 per account (see EXACT_INT), else as Int128.
 EXACT_FLOAT = 2.0**53
 # The per-account roll-up of the partials sums their micros as Int64: exact, as every sum of them is, when their
 # grand total is below 2**63 (here as a float total, with a margin for its rounding); else as Int128.
@@ -279,7 +279,6 @@ def partial_sets(
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
     packs_counts = bool(keys) and segmented  # (the account-level sums alone hold one count in each pack)
-
     fits = first.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).cast(pl.Float64).sum())).item() < EXACT_INT
 
     def per_account(*, fast: bool = True) -> pl.LazyFrame:
