@@ -290,3 +290,34 @@ def test_first_rows_give_up_on_rows_longer_than_first_bytes_allows(
     assert sources.first_rows(source, 50) is None
     monkeypatch.setattr(validate, "SAMPLE_ROWS", 50)  # detection then reads the file's first rows itself
     assert_frame_equal(typed(load(path)), whole_file(path, monkeypatch))
+
+
+def test_mapped_labels_read_as_the_per_row_parser_reads_each_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first rows map two labels to won, and a blank status and an unreadable flag to None; the later rows
+    # bring labels the lookup does not know (no piece from across the file shows them).
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", 6)
+    monkeypatch.setattr(sources, "SPREAD_BYTES", 1)
+    labels = [
+        ("Won", "yes"),
+        ("Closed Won", "x"),
+        ("  ", "maybe"),
+        ("Lost", ""),
+        ("Open", "no"),
+        ("Won", "maybe"),
+        ("Negotiation", "TRUE"),
+        ("  ", "x"),
+        ("closed/won", "perhaps"),
+        ("Churned", ""),
+    ]
+    rows = [
+        f"O{i},A{i},Ann,2026-03-31,100,{status},100,2026-03-01,{flag},USD" for i, (status, flag) in enumerate(labels)
+    ]
+    export = load(write(tmp_path, *rows))
+    detected = export._guesses[0].detected
+    assert detected.statuses == {"Won": "won", "Closed Won": "won", "  ": None, "Lost": "lost", "Open": "open"}
+    assert detected.flags == {"yes": True, "x": True, "maybe": None, "no": False}
+    got = typed(export)
+    assert got["status"].to_list() == ["won", "won", None, "lost", "open", "won", "open", None, "won", "lost"]
+    assert got["strategic"].to_list() == [True, True, None, False, False, None, True, True, None, False]

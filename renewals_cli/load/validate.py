@@ -210,20 +210,26 @@ def _labelled(
     parse: Callable[[pl.Expr], pl.Expr],
 ) -> pl.Expr:
     """`parse` of a text column, looked up for the labels detection mapped (by that same `parse`, so the two agree)
-    and parsed only for any other value: labels first seen beyond the rows detection looked at are read alike."""
+    and parsed only for any other value: labels first seen beyond the rows detection looked at are read alike.
+
+    A value the lookup leaves null is parsed: a label mapped to None parses to None again, so the lookup need
+    not also be asked which values it knows (a second membership test per row)."""
     if labels is None:
         return parse(column)
-    known = column.is_in(list(labels))
-    return pl.when(known).then(_mapped(column, labels, outcomes, dtype)).otherwise(parse(pl.when(~known).then(column)))
+    mapped = _mapped(column, labels, outcomes, dtype)
+    return pl.coalesce(mapped, parse(pl.when(mapped.is_null()).then(column)))
 
 
 def _mapped(column: pl.Expr, labels: Mapping[str, T | None], outcomes: Sequence[T], dtype: pl.DataType) -> pl.Expr:
-    """Each label's outcome (null for a label mapped to None, and for any other value). Membership tests rather
-    than `replace_strict`, which holds the whole column in memory under the streaming engine."""
+    """Each label's outcome (null for a label mapped to None, and for any other value). Comparisons rather than
+    `replace_strict`, which holds the whole column in memory under the streaming engine; an outcome of one label
+    (as most are) by equality, which costs less than a membership test."""
     mapped = pl.lit(None, dtype=dtype)
     for outcome in reversed(outcomes):
         chosen = [label for label, value in labels.items() if value == outcome and value is not None]
-        mapped = pl.when(column.is_in(chosen)).then(pl.lit(outcome, dtype=dtype)).otherwise(mapped)
+        if chosen:
+            matches = column == chosen[0] if len(chosen) == 1 else column.is_in(chosen)
+            mapped = pl.when(matches).then(pl.lit(outcome, dtype=dtype)).otherwise(mapped)
     return mapped
 
 
