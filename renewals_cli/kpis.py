@@ -244,6 +244,9 @@ class Partials:
     and `segment` and every partial sum when a grouping needs segments, else the ACCOUNT_SUMS); and the results
     of any other queries collected alongside.
 
+    `accounts` is None when no grouping needs it: every grouping is by exactly the row keys (`--by rep`), and
+    rolls up from `fine` alone (see `all_totals`).
+
     `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
     account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
     batch).
@@ -251,9 +254,16 @@ class Partials:
 
     keys: tuple[str, ...]
     fine: pl.DataFrame
-    accounts: pl.DataFrame
+    accounts: pl.DataFrame | None
     results: list[pl.DataFrame]
     one_rep: bool = False
+
+
+def accounts_of(partials: Partials) -> pl.DataFrame:
+    """The partials per account, which a read for segments always has."""
+    if partials.accounts is None:
+        raise ValueError("the partials were read without their per-account roll-up")
+    return partials.accounts
 
 
 def partial_sets(
@@ -275,6 +285,8 @@ def partial_sets(
     fast_first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
     checked = _checked(fast_first, packed=True)
     first = checked if checked is not None else fine(fast=False).collect(engine="streaming")
+    if keys and not segmented and all(row_keys(grouping) == keys for grouping in groupings):
+        return Partials(keys=keys, fine=first, accounts=None, results=results)
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
@@ -428,6 +440,13 @@ def add_totals(parts: Sequence[pl.DataFrame], grouping: str) -> pl.LazyFrame:
     return stacked.group_by(*keys).agg(pl.col(name).sum() for name in columns)
 
 
+def team_totals(rep_totals: pl.LazyFrame) -> pl.LazyFrame:
+    """The team's PARTIAL_COLUMNS sums, from the `rep` grouping's totals: every accepted row has one rep, so the
+    reps' sums add up to the team's. (Their ACCOUNT_LEVEL figures do not: an account with two reps is counted
+    twice. The coaching levers are plain sums, and so come out as the overall table's.)"""
+    return rep_totals.select(pl.col(name).sum() for name in (*PARTIAL_COLUMNS, *ACCOUNT_LEVEL))
+
+
 def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.DataFrame]:
     """Every requested grouping's `group_totals`, from the partials.
 
@@ -437,17 +456,18 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
     (group, account), unless every account has one rep (see `Partials.one_rep`): a rep's accounts are then the
     per-account partials, a batch's the partials themselves.
     """
-    accounts_ = partials.accounts.lazy()
     fine = partials.fine.lazy()
     if any(row_keys(g) and "segment" in keys_of(g) for g in groupings):
-        fine = fine.join(accounts_.select("account_id", "segment"), on="account_id", how="left").cache()
+        segments = accounts_of(partials).lazy().select("account_id", "segment")
+        fine = fine.join(segments, on="account_id", how="left").cache()
 
     def totals(grouping: str) -> pl.LazyFrame:
         keys = row_keys(grouping)
+        if keys and (keys == partials.keys or (partials.one_rep and keys == ("batch",))):
+            return group_totals(fine, fine, grouping)
+        accounts_ = accounts_of(partials).lazy()
         if not keys:
             return group_totals(accounts_ if "segment" in keys_of(grouping) else fine, accounts_, grouping)
-        if keys == partials.keys or (partials.one_rep and keys == ("batch",)):
-            return group_totals(fine, fine, grouping)
         if partials.one_rep and keys == ("rep",):
             return group_totals(fine, accounts_, grouping)
         return group_totals(fine, per_account(fine, keys_of(grouping)), grouping)

@@ -14,7 +14,18 @@ import polars as pl
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError
-from renewals_cli.kpis import Partials, Window, add_totals, all_totals, in_window, kpis_from, partial_sets, within
+from renewals_cli.kpis import (
+    Partials,
+    Window,
+    accounts_of,
+    add_totals,
+    all_totals,
+    in_window,
+    kpis_from,
+    partial_sets,
+    team_totals,
+    within,
+)
 from renewals_cli.load.columns import ALIASES
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import Thresholds
@@ -47,12 +58,16 @@ class Pass:
 def read_export(
     export: Export, window: Window, thresholds: Thresholds, grouping: str, queries: Sequence[pl.LazyFrame] = ()
 ) -> Pass:
-    """Read the rows once: the partials one grouping needs (see `kpis.partial_sets`), the row accounting and the
-    queries' results, from one pass."""
-    read, states = _read_whole(export, window, thresholds, [grouping], queries)
+    """Read the rows once: the partials one grouping needs (see `kpis.partial_sets`) and the accounts with their
+    segments, the row accounting and the queries' results, from one pass."""
+    read, states = _read_whole(export, window, thresholds, [grouping, "segment"], queries)
     accounting, in_window_rows = accounting_from_states(states)
     return Pass(
-        fine=read.fine, accounts=read.accounts, accounting=accounting, in_window=in_window_rows, results=read.results
+        fine=read.fine,
+        accounts=accounts_of(read),
+        accounting=accounting,
+        in_window=in_window_rows,
+        results=read.results,
     )
 
 
@@ -157,7 +172,8 @@ def build_report(
 ) -> Report:
     """Read the rows once; every grouping is rolled up from the partials (per part, then added).
 
-    The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`) when `overall` is asked for.
+    The `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`), against the team's rates
+    summed from the reps' (see `kpis.team_totals`: `overall` need not be asked for).
     """
     parts = parts or _parts(export)
     totals: dict[str, list[pl.DataFrame]] = {grouping: [] for grouping in groupings}
@@ -171,10 +187,14 @@ def build_report(
             states.append(part_states)
             for grouping, frame in all_totals(read, groupings).items():
                 totals[grouping].append(frame)
-    frames = pl.collect_all([kpis_from(add_totals(totals[g], g), g) for g in groupings])
-    tables = dict(zip(groupings, frames, strict=True))
-    if "rep" in tables and "overall" in tables:
-        tables["rep"] = coach(tables["rep"], tables["overall"])
+    summed = {grouping: add_totals(totals[grouping], grouping) for grouping in groupings}
+    queries = [kpis_from(summed[grouping], grouping) for grouping in groupings]
+    if "rep" in summed:
+        queries.append(kpis_from(team_totals(summed["rep"]), "overall"))
+    frames = pl.collect_all(queries)
+    tables = dict(zip(groupings, frames[: len(groupings)], strict=True))
+    if "rep" in tables:
+        tables["rep"] = coach(tables["rep"], frames[-1])
     accounting, in_window_rows = accounting_from_states(pl.concat(states))
     return Report(window=window, accounting=accounting, in_window=in_window_rows, tables=tables)
 

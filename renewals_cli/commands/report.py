@@ -61,7 +61,8 @@ def report(
     human = fmt in HUMAN_FORMATS
     shown = [by] if by else (HUMAN_GROUPINGS if human else ["overall"])
     checked = ["overall", "segment", "rep"] if settings.targets else []
-    wanted = sorted({*shown, *checked, "overall"}, key=GROUPINGS.index)
+    headline = ["overall"] if human else []  # (the rep table's coaching needs no overall table)
+    wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         result = build_report(export, window, thresholds, wanted)
