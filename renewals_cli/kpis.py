@@ -238,6 +238,14 @@ def partial_keys(groupings: Sequence[str]) -> tuple[str, ...]:
     return tuple(key for key in ("rep", "batch") if key in wanted)
 
 
+def rolled_up(groupings: Sequence[str]) -> bool:
+    """Whether the groupings' partials are rolled up per account: unless every grouping is by exactly the row
+    keys, and none by segment (`--by rep`: see `all_totals`)."""
+    keys = partial_keys(groupings)
+    by_row_keys = all(row_keys(grouping) == keys and "segment" not in keys_of(grouping) for grouping in groupings)
+    return not (keys and by_row_keys)
+
+
 @dataclass(frozen=True)
 class Partials:
     """The partial sums of a read: per (account, `keys`) (`fine`), and per account (`accounts`: with `account_arr`
@@ -285,7 +293,7 @@ def partial_sets(
     fast_first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
     checked = _checked(fast_first, packed=True)
     first = checked if checked is not None else fine(fast=False).collect(engine="streaming")
-    if keys and not segmented and all(row_keys(grouping) == keys for grouping in groupings):
+    if not rolled_up(groupings):
         return Partials(keys=keys, fine=first, accounts=None, results=results)
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from renewals_cli.kpis import GROUPINGS, Window
+from renewals_cli import report
+from renewals_cli.kpis import GROUPINGS, Window, rolled_up
 from renewals_cli.load.export import LoadOptions, load_export
 from renewals_cli.report import build_report
 from renewals_cli.segments import Thresholds
@@ -59,3 +61,38 @@ def test_groupings_without_segments_give_the_tables_of_the_full_report(book, as_
     assert list(some.tables) == list(groupings)
     for grouping in groupings:
         assert_frame_equal(some.tables[grouping], full.tables[grouping], check_exact=False, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("groupings", "rolled"),
+    [
+        (["rep"], False),
+        (["batch,rep"], False),
+        (["overall"], True),
+        (["segment"], True),
+        (["rep,segment"], True),
+        (["overall", "rep"], True),
+        (["rep", "batch"], True),
+    ],
+)
+def test_partials_are_rolled_up_per_account_unless_every_grouping_is_by_the_row_keys(groupings, rolled):
+    assert rolled_up(groupings) is rolled
+
+
+def test_a_rep_report_is_read_in_larger_parts(tmp_path, monkeypatch):
+    # Partials per (account, rep) that are not rolled up take less memory per row than the terminal report's.
+    monkeypatch.setattr(report, "ROWS_PER_PART", 3)
+    monkeypatch.setattr(report, "ROWS_PER_REP_PART", 5)
+    rows = [
+        {"account_id": f"a{i}", "rep": "ann", "expiry_date": dt.date(2026, 1, 1), "prior_amount": 1.0, "status": "open"}
+        for i in range(10)
+    ]
+    frame = pl.DataFrame(rows, schema=ROW_SCHEMA)
+    frame.write_parquet(tmp_path / "export.parquet")
+    frame.write_csv(tmp_path / "export.csv")
+    parquet = load_export([str(tmp_path / "export.parquet")], LoadOptions())
+    csv = load_export([str(tmp_path / "export.csv")], LoadOptions())
+
+    groupings = (["rep"], ["batch,rep"], ["overall", "rep"], ["segment"])
+    assert [report._parts(parquet, grouping) for grouping in groupings] == [2, 4, 4, 4]
+    assert report._parts(csv, ["overall", "rep"]) == 1  # (a CSV's rows are not counted before it is read)
