@@ -252,8 +252,8 @@ class Partials:
     and `segment` and every partial sum when a grouping needs segments, else the ACCOUNT_SUMS); and the results
     of any other queries collected alongside.
 
-    `accounts` is None when no grouping needs it: every grouping is by exactly the row keys (`--by rep`), and
-    rolls up from `fine` alone (see `all_totals`).
+    `accounts` is None when the groupings need no roll-up per account (see `rolled_up`): each rolls up from
+    `fine` alone.
 
     `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
     account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
@@ -473,11 +473,11 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
         keys = row_keys(grouping)
         if keys and (keys == partials.keys or (partials.one_rep and keys == ("batch",))):
             return group_totals(fine, fine, grouping)
-        accounts_ = accounts_of(partials).lazy()
         if not keys:
+            accounts_ = accounts_of(partials).lazy()
             return group_totals(accounts_ if "segment" in keys_of(grouping) else fine, accounts_, grouping)
         if partials.one_rep and keys == ("rep",):
-            return group_totals(fine, accounts_, grouping)
+            return group_totals(fine, accounts_of(partials).lazy(), grouping)
         return group_totals(fine, per_account(fine, keys_of(grouping)), grouping)
 
     frames = pl.collect_all([totals(g) for g in groupings], engine="streaming")
