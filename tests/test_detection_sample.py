@@ -109,6 +109,31 @@ def test_later_dates_settle_what_the_first_ones_leave_ambiguous(tmp_path: Path) 
     assert expiry == [dt.date(2026, 2, 1), dt.date(2026, 4, 3), dt.date(2026, 2, 13)]
 
 
+def test_dates_the_first_rows_leave_ambiguous_are_settled_by_rows_from_across_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sorted by expiry date: the first rows' days are all 12 or less; later in the file they are not. Rows from
+    # across the file settle the layout, without a detection pass over every row (the checks confirm it in the
+    # report's own pass).
+    monkeypatch.setattr(validate, "SAMPLE_ROWS", 10)
+    monkeypatch.setattr(sources, "SPREAD_BYTES", 2_000)
+    days = [1 + i * 28 // 600 for i in range(600)]
+    path = write(tmp_path, *(f"O{i},A{i},Ann,{day:02d}/03/2026,100,Open,,,false,USD" for i, day in enumerate(days)))
+    plans = []
+    collect_all = pl.collect_all
+
+    def explained(queries: list[pl.LazyFrame], **options: object) -> list[pl.DataFrame]:
+        plans.append(pl.explain_all(queries))
+        return collect_all(queries, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "collect_all", explained)
+    export = load(path)
+    assert not any("Csv SCAN" in plan for plan in plans)
+    assert export._guesses[0].detected.layouts["expiry_date"].slashed == "dmy"
+    assert export.provisional()[1]  # still confirmed over every row
+    assert typed(export)["expiry_date"].to_list() == [dt.date(2026, 3, day) for day in days]
+
+
 @pytest.mark.usefixtures("first_rows_only")
 def test_later_dates_of_the_other_order_are_an_error(tmp_path: Path) -> None:
     rows = [

@@ -290,7 +290,7 @@ MAX_LABELS = 10_000
 # A date column whose every value has one of these shapes is parsed by a single strptime.
 DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}/\d{4}$"}
 # Detection first looks at this many rows; the report's pass then confirms, over every row, what they said.
-SAMPLE_ROWS = 100_000
+SAMPLE_ROWS = 25_000
 
 
 @dataclass(frozen=True)
@@ -323,13 +323,27 @@ def guess(reader: Reader) -> Guess:
     except InputError:
         if whole:
             raise
-        # Ambiguous first rows (e.g. dates that could be day- or month-first) may be settled by later ones.
-        queries = _queries(reader, reader.frame, shapes, labels=True)
-        return Guess(_decide(reader, _collected_queries(reader, queries)), {}, shapes)
+        # Ambiguous first rows (e.g. dates that could be day- or month-first, in an export sorted by date) may be
+        # settled by later ones: by rows from across the file, whose guess the checks confirm, else by every row.
+        later = _with_spread_rows(reader, head, shapes)
+        if later is None:
+            queries = _queries(reader, reader.frame, shapes, labels=True)
+            return Guess(_decide(reader, _collected_queries(reader, queries)), {}, shapes)
+        detected = later
     if whole:
         return Guess(detected, {}, shapes)
     detected = _with_spread_labels(reader, detected)
     return Guess(detected, _queries(reader, reader.frame, shapes, labels=False), shapes)
+
+
+def _with_spread_rows(reader: Reader, head: pl.DataFrame, shapes: dict[str, str]) -> Detected | None:
+    """Detection over the first rows and rows from across the source; None when they cannot settle it either."""
+    try:
+        pieces = spread_rows(reader.source, head.columns)
+        sample = pl.concat([head, *pieces], how="vertical").lazy()
+        return _decide(reader, _collected_queries(reader, _queries(reader, sample, shapes, labels=True)))
+    except (InputError, pl.exceptions.PolarsError, OSError):
+        return None
 
 
 def _with_spread_labels(reader: Reader, detected: Detected) -> Detected:
