@@ -139,10 +139,11 @@ COUNTS: tuple[str, ...] = PARTIAL_COLUMNS[1:9]  # the 0/1 partials (conditions o
 MONEY_PARTIALS: tuple[str, ...] = PARTIAL_COLUMNS[9:]  # in micros
 
 
-def summed(name: str) -> pl.Expr:
-    """The sum of a partial column over partials (exact: money as Int128)."""
+def summed(name: str, *, fits: bool = False) -> pl.Expr:
+    """The sum of a partial column over partials, exact: money as Int128, unless the partials' money `fits` an
+    Int64 sum (see EXACT_INT), and is summed as it is (a 128-bit sum costs more)."""
     column = pl.col(name)
-    return (column.cast(PARTIAL_MONEY) if name in MONEY_PARTIALS else column).sum()
+    return (column.cast(PARTIAL_MONEY) if name in MONEY_PARTIALS and not fits else column).sum()
 
 
 # Each sum in a group-by is a scattered update per row, so the counts are summed packed: FIELD_BITS bits each,
@@ -257,7 +258,7 @@ class Partials:
 
     `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
     account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
-    batch).
+    batch). `fits` when every sum of the partials' money fits an Int64 (see `summed`).
     """
 
     keys: tuple[str, ...]
@@ -265,6 +266,7 @@ class Partials:
     accounts: pl.DataFrame | None
     results: list[pl.DataFrame]
     one_rep: bool = False
+    fits: bool = False
 
 
 def accounts_of(partials: Partials) -> pl.DataFrame:
@@ -293,13 +295,13 @@ def partial_sets(
     fast_first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
     checked = _checked(fast_first, packed=True)
     first = checked if checked is not None else fine(fast=False).collect(engine="streaming")
+    fits = _fits(first)
     if not rolled_up(groupings):
-        return Partials(keys=keys, fine=first, accounts=None, results=results)
+        return Partials(keys=keys, fine=first, accounts=None, results=results, fits=fits)
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
     packs_counts = bool(keys) and segmented  # (the account-level sums alone hold one count in each pack)
-    fits = first.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).cast(pl.Float64).sum())).item() < EXACT_INT
 
     def per_account(*, fast: bool = True) -> pl.LazyFrame:
         """The partials rolled up per account; `fast`, as the rows are (every count packed, checked alike; money
@@ -326,7 +328,13 @@ def partial_sets(
     one_rep = bool(reps) and bool(accounts_["one_rep"].all())
     if reps:  # an account's rep is kept only when it is its one rep
         accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]))
-    return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep)
+    return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep, fits=fits)
+
+
+def _fits(partials: pl.DataFrame) -> bool:
+    """Whether every sum of the partials' money fits an Int64: their money is non-negative, so no sum exceeds the
+    grand total (here as a float total, below EXACT_INT for a margin for its rounding)."""
+    return bool(partials.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).cast(pl.Float64).sum())).item() < EXACT_INT)
 
 
 def _checked(sums: pl.DataFrame, *, packed: bool) -> pl.DataFrame | None:
@@ -407,23 +415,28 @@ def keys_of(grouping: str) -> list[str]:
     return [] if grouping == "overall" else grouping.split(",")
 
 
-def per_account(partials_: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
-    """The ACCOUNT_SUMS per (group, account) of a grouping's keys."""
-    return partials_.group_by(*keys, "account_id").agg(summed(name) for name in ACCOUNT_SUMS)
+def per_account(partials_: pl.LazyFrame, keys: Sequence[str], *, fits: bool = False) -> pl.LazyFrame:
+    """The ACCOUNT_SUMS per (group, account) of a grouping's keys (`fits`: see `summed`)."""
+    return partials_.group_by(*keys, "account_id").agg(summed(name, fits=fits) for name in ACCOUNT_SUMS)
 
 
-def group_totals(partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
-    """Per group of `grouping` (its key columns; none for `overall`): the PARTIAL_COLUMNS sums and the
-    ACCOUNT_LEVEL figures — everything a KPI is computed from, and all of it additive over disjoint sets of
-    accounts.
+def group_totals(
+    partials_: pl.LazyFrame, accounts_: pl.LazyFrame, grouping: str, *, fits: bool = False
+) -> pl.LazyFrame:
+    """Per group of `grouping` (its key columns; none for `overall`): the PARTIAL_COLUMNS sums (money as
+    PARTIAL_MONEY; summed as Int64 when it `fits`, see `summed`) and the ACCOUNT_LEVEL figures — everything a KPI
+    is computed from, and all of it additive over disjoint sets of accounts.
 
     `partials_` are partial sums (any finer keys), `accounts_` their `per_account` roll-up for this grouping.
     """
     keys = keys_of(grouping)
-    sums = [summed(name) for name in PARTIAL_COLUMNS]
+    sums = [summed(name, fits=fits) for name in PARTIAL_COLUMNS]
     if not keys:
-        return pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
-    return partials_.group_by(*keys).agg(sums).join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)
+        totals = pl.concat([partials_.select(sums), accounts_.select(**_account_level())], how="horizontal")
+    else:
+        by_group = partials_.group_by(*keys).agg(sums)
+        totals = by_group.join(accounts_.group_by(*keys).agg(**_account_level()), on=keys)
+    return totals.with_columns(pl.col(MONEY_PARTIALS).cast(PARTIAL_MONEY))
 
 
 def kpis_from(totals: pl.LazyFrame, grouping: str) -> pl.LazyFrame:
@@ -470,15 +483,15 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
         fine = fine.join(segments, on="account_id", how="left").cache()
 
     def totals(grouping: str) -> pl.LazyFrame:
-        keys = row_keys(grouping)
+        keys, fits = row_keys(grouping), partials.fits
         if keys and (keys == partials.keys or (partials.one_rep and keys == ("batch",))):
-            return group_totals(fine, fine, grouping)
+            return group_totals(fine, fine, grouping, fits=fits)
         if not keys:
             accounts_ = accounts_of(partials).lazy()
-            return group_totals(accounts_ if "segment" in keys_of(grouping) else fine, accounts_, grouping)
+            return group_totals(accounts_ if "segment" in keys_of(grouping) else fine, accounts_, grouping, fits=fits)
         if partials.one_rep and keys == ("rep",):
-            return group_totals(fine, accounts_of(partials).lazy(), grouping)
-        return group_totals(fine, per_account(fine, keys_of(grouping)), grouping)
+            return group_totals(fine, accounts_of(partials).lazy(), grouping, fits=fits)
+        return group_totals(fine, per_account(fine, keys_of(grouping), fits=fits), grouping, fits=fits)
 
     frames = pl.collect_all([totals(g) for g in groupings], engine="streaming")
     return dict(zip(groupings, frames, strict=True))

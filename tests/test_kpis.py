@@ -11,6 +11,7 @@ from renewals_cli.kpis import (
     GROUPINGS,
     KPI_COLUMNS,
     Window,
+    all_totals,
     in_window,
     keys_of,
     kpi_tables,
@@ -858,6 +859,27 @@ def test_accounts_are_rolled_up_as_exact_integers_past_exact_float(monkeypatch: 
     exact = accounts()
     assert exact.schema["available"] == pl.Int128
     assert_frame_equal(exact, fast, check_dtypes=False, check_column_order=False)
+
+
+def test_group_totals_summed_as_int64_give_the_tables_int128_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Partials whose money fits Int64 sums are summed so into every grouping; past EXACT_INT, as Int128. Either way
+    # the totals carry their money as Int128 (parts of an export add up whichever way each was summed).
+    rows = [
+        opp("A", "2026-01-31", 100.25, "won", renewal=110.5, close="2026-01-15", arr=600_000),
+        opp("A", "2026-02-28", 0.000001, "lost", close="2026-02-01", rep="bob", batch="B2"),
+        opp("B", "2026-03-31", 70.1, "won", renewal=65.3, close="2026-03-30", rep="bob"),
+        opp("C", "2026-04-30", 4e9, "won", renewal=4.5e9, close="2026-04-01", batch=None),
+    ]
+    read = partial_sets(frame(rows), as_of=AS_OF, groupings=GROUPINGS, thresholds=Thresholds())
+    assert read.fits
+    for grouping, totals in all_totals(read, GROUPINGS).items():
+        assert {totals.schema[name] for name in kpis.MONEY_PARTIALS} == {pl.Int128}, grouping
+    fast = tables(rows, GROUPINGS, as_of=AS_OF)
+    monkeypatch.setattr(kpis, "EXACT_INT", 1.0)
+    assert not partial_sets(frame(rows), as_of=AS_OF, groupings=GROUPINGS, thresholds=Thresholds()).fits
+    exact = tables(rows, GROUPINGS, as_of=AS_OF)
+    for grouping, table in fast.items():
+        assert_frame_equal(exact[grouping], table)
 
 
 def test_money_summed_as_integers_gives_the_tables_float_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
