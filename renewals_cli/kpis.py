@@ -51,10 +51,11 @@ GROWTH = pl.Decimal(38, 18)  # an account's value growth, a ratio, summed exactl
 # float sum of whole numbers below EXACT_FLOAT is exact in any order, and costs less time and memory than a
 # 128-bit sum (such a sum per group and thread is most of that group-by's memory). A group whose sum reaches
 # EXACT_FLOAT ($9 billion) is summed again as Int128 (see `partial_sets`). The partials are then integers, and
-# everything summed from them is summed exactly: as Int64 per account (see EXACT_INT), else as Int128.
+# everything summed from them is summed exactly: as Int64 (see EXACT_INT), else as Int128.
 EXACT_FLOAT = 2.0**53
-# The per-account roll-up of the partials sums their micros as Int64: exact, as every sum of them is, when their
-# grand total is below 2**63 (here as a float total, with a margin for its rounding); else as Int128.
+# The per-account roll-up of the partials and each grouping's totals sum their micros as Int64: exact, as every
+# sum of them is, when their grand total is below 2**63 (here as a float total, with a margin for its rounding;
+# accepted money is never negative, so no sum exceeds it); else as Int128. The totals keep money as Int128.
 EXACT_INT = 2.0**62
 PARTIAL_MONEY = pl.Int128()
 
@@ -332,8 +333,7 @@ def partial_sets(
 
 
 def _fits(partials: pl.DataFrame) -> bool:
-    """Whether every sum of the partials' money fits an Int64: their money is non-negative, so no sum exceeds the
-    grand total (here as a float total, below EXACT_INT for a margin for its rounding)."""
+    """Whether every sum of the partials' money fits an Int64 (see EXACT_INT)."""
     return bool(partials.select(pl.max_horizontal(pl.col(MONEY_PARTIALS).cast(pl.Float64).sum())).item() < EXACT_INT)
 
 
