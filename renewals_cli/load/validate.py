@@ -290,7 +290,7 @@ MAX_LABELS = 10_000
 # A date column whose every value has one of these shapes is parsed by a single strptime.
 DATE_SHAPES = {"%Y-%m-%d": r"^\d{4}-\d{2}-\d{2}$", "slashed": r"^\d{1,2}/\d{1,2}/\d{4}$"}
 # Detection first looks at this many rows; the report's pass then confirms, over every row, what they said.
-SAMPLE_ROWS = 25_000
+SAMPLE_ROWS = 100_000
 
 
 @dataclass(frozen=True)
