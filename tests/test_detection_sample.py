@@ -48,6 +48,19 @@ def typed(export: Export) -> pl.DataFrame:
     return export.rows.with_columns(reject_reason=reject_reason(pl.col("reject_code"))).collect()
 
 
+def collected_plans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The plans of every `pl.collect_all` from here on, as they are collected."""
+    plans = []
+    collect_all = pl.collect_all
+
+    def explained(queries: list[pl.LazyFrame], **options: object) -> list[pl.DataFrame]:
+        plans.append(pl.explain_all(queries))
+        return collect_all(queries, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl, "collect_all", explained)
+    return plans
+
+
 def whole_file(path: Path, monkeypatch: pytest.MonkeyPatch) -> pl.DataFrame:
     """The typed rows when detection looks at every row at once."""
     with monkeypatch.context() as patch:
@@ -119,14 +132,7 @@ def test_dates_the_first_rows_leave_ambiguous_are_settled_by_rows_from_across_th
     monkeypatch.setattr(sources, "SPREAD_BYTES", 2_000)
     days = [1 + i * 28 // 600 for i in range(600)]
     path = write(tmp_path, *(f"O{i},A{i},Ann,{day:02d}/03/2026,100,Open,,,false,USD" for i, day in enumerate(days)))
-    plans = []
-    collect_all = pl.collect_all
-
-    def explained(queries: list[pl.LazyFrame], **options: object) -> list[pl.DataFrame]:
-        plans.append(pl.explain_all(queries))
-        return collect_all(queries, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pl, "collect_all", explained)
+    plans = collected_plans(monkeypatch)
     export = load(path)
     assert not any("Csv SCAN" in plan for plan in plans)
     assert export._guesses[0].detected.layouts["expiry_date"].slashed == "dmy"
@@ -169,14 +175,7 @@ def test_a_report_parses_a_csv_file_once_for_its_rows_and_their_checks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     export = load(write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD"))
-    plans = []
-    collect_all = pl.collect_all
-
-    def explained(queries: list[pl.LazyFrame], **options: object) -> list[pl.DataFrame]:
-        plans.append(pl.explain_all(queries))
-        return collect_all(queries, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pl, "collect_all", explained)
+    plans = collected_plans(monkeypatch)
     report = build_report(export, WINDOW, Thresholds(), GROUPINGS)
     assert report.accounting.read == 3
     assert sum(plan.count("Csv SCAN") for plan in plans) == 1

@@ -329,10 +329,11 @@ def guess(reader: Reader) -> Guess:
         if later is None:
             queries = _queries(reader, reader.frame, shapes, labels=True)
             return Guess(_decide(reader, _collected_queries(reader, queries)), {}, shapes)
-        detected = later
-    if whole:
-        return Guess(detected, {}, shapes)
-    detected = _with_spread_labels(reader, detected)
+        detected = later  # (its labels are those of the rows from across the file already)
+    else:
+        if whole:
+            return Guess(detected, {}, shapes)
+        detected = _with_spread_labels(reader, detected)
     return Guess(detected, _queries(reader, reader.frame, shapes, labels=False), shapes)
 
 
