@@ -1,7 +1,8 @@
 """The KPIs of SPEC §3 as Polars expressions, rolled up from account-level partial sums into any grouping.
 
 Rows are summed into partials per (account, and every rep or batch key the groupings need), in one group-by over
-the typed rows, and those rolled up per account (with its segment). Each grouping then sums its partials per group,
+the typed rows, and those rolled up per account (with its segment); a batch table beside others is summed from
+partials of its own (see `batches_apart`), in the same pass. Each grouping then sums its partials per group,
 and rolls up per (group, account) only the four sums the account-level KPIs (`accounts`, `retention_rate`,
 `value_growth`) need, where its partials are finer than its accounts; the KPIs are computed from these group
 totals, which add up over disjoint sets of accounts (so a large export can be reported in parts). No grouping
@@ -108,7 +109,9 @@ def _row_partials(as_of: dt.date, *, exact: bool = False) -> dict[str, pl.Expr]:
     dtype = PARTIAL_MONEY if exact else pl.Float64()
 
     def micros(amount: str) -> pl.Expr:
-        return (pl.col(amount) * MICROS).round().cast(dtype)
+        # (null where it cannot be cast: only on a rejected row, an infinite or enormous amount, which
+        # `batch_sums` computes before it sets such rows aside)
+        return (pl.col(amount) * MICROS).round().cast(dtype, strict=False)
 
     prior, renewal = micros("prior_amount"), micros("renewal_amount")
     due = expiry <= as_of
@@ -181,6 +184,45 @@ def _unpacked() -> dict[str, pl.Expr]:
     }
 
 
+def batch_sums(rows: pl.LazyFrame, *, as_of: dt.date, accepted: pl.Expr, fast: bool = True) -> list[pl.LazyFrame]:
+    """A batch's partials apart from the accounts' (see `batches_apart`), over the `accepted` rows: the
+    PARTIAL_COLUMNS sums per batch, exact (counts as Int64, money as PARTIAL_MONEY), and the ACCOUNT_SUMS per
+    (batch, account), their money as floats when `fast` (as `fine_sums`'; the counts are not packed).
+
+    Fast, a sum per batch adds each row's float micros as an integer: exact when the account sums are (see
+    `_checked`), as no row's amount exceeds its account's. Each group-by keeps its rows by a key rather than a
+    filter: three queries over one filter of the rows would make it a shared plan of its own beside the rows',
+    and the file would be read once for each (see `report._read`).
+    """
+    partials = _row_partials(as_of, exact=not fast)
+    counts = {name: partials.pop(name).fill_null(False) for name in COUNTS}
+    unbatched = pl.when(pl.col("batch").is_null()).then(pl.col("expiry_date"))
+    batch = pl.coalesce(pl.col("batch"), quarter_label(unbatched)).cast(pl.Categorical)
+    keep = accepted.alias("__accepted")
+
+    def kept(sums: pl.LazyFrame) -> pl.LazyFrame:
+        return sums.filter(pl.col("__accepted")).drop("__accepted")
+
+    exact = (
+        pl.col(name).cast(pl.Int64 if name in COUNTS else PARTIAL_MONEY, strict=False).sum()  # (as `micros`)
+        for name in PARTIAL_COLUMNS[1:]
+    )
+    per_batch = (
+        rows.with_columns(**counts, **partials, batch=batch)
+        .group_by("batch", keep)
+        .agg(pl.len().cast(pl.Int64).alias("opportunities"), *exact)
+    )
+    account_counts = {name: counts[name] for name in ACCOUNT_SUMS if name in COUNTS}
+    account_money = {name: partials[name] for name in ACCOUNT_SUMS if name in MONEY_PARTIALS}
+    per_account_ = (
+        rows.with_columns(**account_counts, **account_money, batch=batch)
+        .group_by("batch", "account_id", keep)
+        .agg(pl.len().cast(pl.Int64).alias("opportunities"), pl.col(*ACCOUNT_SUMS).sum())
+        .with_columns(pl.col(*account_counts).cast(pl.Int64))
+    )
+    return [kept(per_batch), kept(per_account_)]
+
+
 def fine_sums(
     rows: pl.LazyFrame,
     *,
@@ -240,6 +282,16 @@ def partial_keys(groupings: Sequence[str]) -> tuple[str, ...]:
     return tuple(key for key in ("rep", "batch") if key in wanted)
 
 
+def batches_apart(groupings: Sequence[str]) -> bool:
+    """Whether the `batch` table is summed from partials of its own (see `batch_sums`), beside partials per
+    account (and rep) for the other groupings: when it is the one grouping by batch, and not the only grouping.
+    A batch is nearly one row per account, so partials per (account, rep, batch) are nearly as many as the rows,
+    and rolling them up per account costs a third of the pass; the batch table needs no more than a sum per
+    batch and the few ACCOUNT_SUMS per (batch, account)."""
+    batched = [grouping for grouping in groupings if "batch" in keys_of(grouping)]
+    return batched == ["batch"] and len(groupings) > 1
+
+
 def rolled_up(groupings: Sequence[str]) -> bool:
     """Whether the groupings' partials are rolled up per account: unless every grouping is by exactly the row
     keys, and none by segment (`--by rep`: see `all_totals`)."""
@@ -259,7 +311,8 @@ class Partials:
 
     `one_rep` when the keys are rep and batch and every account has a single rep (as in a CRM that gives each
     account an owner): `accounts` then carries it, and the partials per (account, rep, batch) are per (account,
-    batch). `fits` when every sum of the partials' money fits an Int64 (see `summed`).
+    batch). `fits` when every sum of the partials' money fits an Int64 (see `summed`). `batches`, when they are
+    apart (see `batches_apart`): the sums per batch and the ACCOUNT_SUMS per (batch, account).
     """
 
     keys: tuple[str, ...]
@@ -268,6 +321,7 @@ class Partials:
     results: list[pl.DataFrame]
     one_rep: bool = False
     fits: bool = False
+    batches: tuple[pl.DataFrame, pl.DataFrame] | None = None
 
 
 def accounts_of(partials: Partials) -> pl.DataFrame:
@@ -284,21 +338,33 @@ def partial_sets(
     groupings: Sequence[str],
     thresholds: Thresholds,
     alongside: Sequence[pl.LazyFrame] = (),
+    accepted: pl.Expr | None = None,
 ) -> Partials:
-    """The partials the groupings need, from accepted rows; the `alongside` queries are collected in the same
-    pass (sharing what they compute of the rows)."""
-    keys = partial_keys(groupings)
+    """The partials the groupings need, from the `accepted` rows (None: every row); the `alongside` queries are
+    collected in the same pass (sharing what they compute of the rows)."""
+    apart = batches_apart(groupings)
+    keys = tuple(key for key in partial_keys(groupings) if not (apart and key == "batch"))
+    others = [grouping for grouping in groupings if not (apart and grouping == "batch")]
     segmented = any("segment" in keys_of(grouping) for grouping in groupings)
+    kept = pl.lit(True) if accepted is None else accepted
 
-    def fine(*, fast: bool = True) -> pl.LazyFrame:
-        return fine_sums(rows, as_of=as_of, keys=keys, segments=segmented, fast=fast)
+    def sums(*, fast: bool = True) -> list[pl.LazyFrame]:
+        """The partials per (account, keys), then those `batch_sums` makes when batches are apart."""
+        fine = fine_sums(rows.filter(kept), as_of=as_of, keys=keys, segments=segmented, fast=fast)
+        return [fine, *(batch_sums(rows, as_of=as_of, accepted=kept, fast=fast) if apart else [])]
 
-    fast_first, *results = pl.collect_all([fine(), *alongside], engine="streaming")
-    checked = _checked(fast_first, packed=True)
-    first = checked if checked is not None else fine(fast=False).collect(engine="streaming")
+    made = pl.collect_all([*sums(), *alongside], engine="streaming")
+    count = 3 if apart else 1
+    results = made[count:]
+    checks = zip(made[:count], (True, False, False), strict=False)  # (the packed counts are the fine sums')
+    partials_ = [frame for frame in (_checked(sums_, packed=packed) for sums_, packed in checks) if frame is not None]
+    if len(partials_) < count:
+        partials_ = pl.collect_all(sums(fast=False), engine="streaming")
+    first, *batches = partials_
     fits = _fits(first)
-    if not rolled_up(groupings):
-        return Partials(keys=keys, fine=first, accounts=None, results=results, fits=fits)
+    batches_ = (batches[0], batches[1]) if batches else None
+    if not rolled_up(others):
+        return Partials(keys=keys, fine=first, accounts=None, results=results, fits=fits, batches=batches_)
     tier_inputs = {"strategic_flag": pl.col("strategic_flag").any(), "arr_key": pl.col("arr_key").max()}
     rep = pl.col("rep")  # every accepted row has one (min and max stream; `first` would not)
     reps = {"rep": rep.min(), "one_rep": rep.min() == rep.max()} if keys == ("rep", "batch") else {}
@@ -329,7 +395,9 @@ def partial_sets(
     one_rep = bool(reps) and bool(accounts_["one_rep"].all())
     if reps:  # an account's rep is kept only when it is its one rep
         accounts_ = accounts_.drop("one_rep", *([] if one_rep else ["rep"]))
-    return Partials(keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep, fits=fits)
+    return Partials(
+        keys=keys, fine=first, accounts=accounts_, results=results, one_rep=one_rep, fits=fits, batches=batches_
+    )
 
 
 def _fits(partials: pl.DataFrame) -> bool:
@@ -484,6 +552,9 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
 
     def totals(grouping: str) -> pl.LazyFrame:
         keys, fits = row_keys(grouping), partials.fits
+        if grouping == "batch" and partials.batches is not None:
+            per_batch, batch_accounts = partials.batches
+            return group_totals(per_batch.lazy(), batch_accounts.lazy(), grouping, fits=fits)
         if keys and (keys == partials.keys or (partials.one_rep and keys == ("batch",))):
             return group_totals(fine, fine, grouping, fits=fits)
         if not keys:

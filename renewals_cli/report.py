@@ -110,10 +110,14 @@ def _read(
     """
     state = row_state(within(window))
     states = rows.group_by(state=state).agg(opportunities=pl.len())
-    accepted = rows.filter(state == 0)
     with _reading(export):
         read = partial_sets(
-            accepted, as_of=window.as_of, groupings=groupings, thresholds=thresholds, alongside=[states, *queries]
+            rows,
+            as_of=window.as_of,
+            groupings=groupings,
+            thresholds=thresholds,
+            alongside=[states, *queries],
+            accepted=state == 0,
         )
     return replace(read, results=read.results[1:]), read.results[0]
 
@@ -150,9 +154,10 @@ def _reading(export: Export) -> Iterator[None]:
 # whose group totals add up (see kpis.add_totals): memory stays that of one part. The typed rows are written once,
 # partitioned, to a temporary directory, and each part read back from there. A CSV's row count is not known
 # before it is read (that would be a pass of its own), so a CSV is reported whole. ROWS_PER_PART is for the
-# finest partials, per (account, rep, batch) and rolled up per account (the terminal report's). Partials per
-# (account, rep) alone, not rolled up (`--by rep`: see `kpis.rolled_up`), take well under half the memory per row
-# (measured on 5M rows: 0.82 GiB against 1.94 GiB), and are read in parts of ROWS_PER_REP_PART rows.
+# finest partials, per (account, rep, batch) and rolled up per account (the terminal report's, with its batches
+# apart, take less: see kpis.batches_apart). Partials per (account, rep) alone, not rolled up (`--by rep`: see
+# `kpis.rolled_up`), take well under half the memory per row (measured on 5M rows: 0.82 GiB against 1.94 GiB),
+# and are read in parts of ROWS_PER_REP_PART rows.
 ROWS_PER_PART = 4_000_000
 ROWS_PER_REP_PART = 10_000_000
 PART_SEED = 20261125

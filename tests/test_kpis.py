@@ -12,6 +12,7 @@ from renewals_cli.kpis import (
     KPI_COLUMNS,
     Window,
     all_totals,
+    batches_apart,
     in_window,
     keys_of,
     kpi_tables,
@@ -841,6 +842,7 @@ def test_money_partials_past_exact_float_sums_are_summed_again_as_integers(monke
 
 def test_accounts_are_rolled_up_as_exact_integers_past_exact_float(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each (account, batch) is below 2**53 micros, account A's sum is not (and is no float): an Int64 sum.
+    # (`batch,segment` keeps the partials per (account, batch): see `batches_apart`.)
     rows = [
         opp("A", "2026-01-31", 5e9, batch="W1"),
         opp("A", "2026-02-28", 5e9 + 0.000001, batch="W2"),
@@ -848,7 +850,8 @@ def test_accounts_are_rolled_up_as_exact_integers_past_exact_float(monkeypatch: 
     ]
 
     def accounts() -> pl.DataFrame:
-        read = partial_sets(frame(rows), as_of=AS_OF, groupings=["segment", "batch"], thresholds=Thresholds())
+        groupings = ["segment", "batch,segment"]
+        read = partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
         assert read.fine.schema["available"] == pl.Int64
         return read.accounts.sort("account_id")
 
@@ -904,10 +907,11 @@ def test_the_partials_know_when_every_account_has_a_single_rep():
     def read(rows, groupings):
         return partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
 
-    assert read(owned, ["rep", "batch"]).one_rep
-    assert read(owned, ["rep", "batch"]).accounts.select("account_id", "rep").rows() == [("A", "ann")]
-    assert not read(shared, ["rep", "batch"]).one_rep
-    assert "rep" not in read(shared, ["rep", "batch"]).accounts.columns
+    by_both = ["rep", "batch,rep"]  # partials per (account, rep, batch)
+    assert read(owned, by_both).one_rep
+    assert read(owned, by_both).accounts.select("account_id", "rep").rows() == [("A", "ann")]
+    assert not read(shared, by_both).one_rep
+    assert "rep" not in read(shared, by_both).accounts.columns
     assert not read(owned, ["rep"]).one_rep  # partials per (account, rep) need no shorter way
 
 
@@ -926,3 +930,66 @@ def test_a_single_rep_per_account_gives_the_tables_the_longer_way_does():
     for grouping in groupings:
         assert_frame_equal(short[grouping], long[grouping])
     assert short["batch"].select("batch", "accounts", "retention_rate").rows() == [("W1", 2, 1.0), ("W2", 1, 0.0)]
+
+
+@pytest.mark.parametrize(
+    ("groupings", "apart"),
+    [
+        (["overall", "segment", "rep", "batch"], True),
+        (["overall", "batch"], True),
+        (["rep", "batch"], True),
+        (["batch"], False),  # (nothing else to sum per account)
+        (["overall", "batch", "batch,segment"], False),
+        (["batch,rep", "rep"], False),
+        (["overall", "segment", "rep"], False),
+    ],
+)
+def test_the_batch_table_is_summed_apart_when_it_is_the_one_grouping_by_batch(groupings, apart):
+    assert batches_apart(groupings) is apart
+
+
+SHARED_BATCHES = [
+    opp("A", "2026-01-31", 100, "won", renewal=120, close="2026-01-20", rep="ann", batch="W1"),
+    opp("A", "2026-02-28", 50, "lost", close="2026-02-01", rep="bob", batch="W2"),
+    opp("A", "2026-03-31", 30, "won", renewal=10, close="2026-04-02", rep="bob", batch="W2"),
+    opp("B", "2026-01-31", 80, "won", renewal=60, close="2026-01-30", rep="bob", batch="W1"),
+    opp("B", "2026-05-31", 40, rep="bob", batch=None),  # batched by its quarter, 2026-Q2
+    opp("C", "2026-06-30", 700_000, "won", renewal=750_000.5, close="2026-06-01", rep="cy", batch=None),
+]
+TERMINAL = ["overall", "segment", "rep", "batch"]
+
+
+def test_batches_summed_apart_give_the_tables_partials_per_account_rep_and_batch_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    apart = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
+    monkeypatch.setattr(kpis, "batches_apart", lambda groupings: False)
+    together = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
+    for grouping in TERMINAL:
+        assert_frame_equal(apart[grouping], together[grouping])
+    batches = by_key(apart["batch"], "batch")
+    assert sorted(batches) == [("2026-Q2",), ("W1",), ("W2",)]
+    assert_kpis(batches[("W2",)], {"opportunities": 2, "accounts": 1, "won": 1, "lost": 1, "retention_rate": 1.0})
+    assert_kpis(batches[("2026-Q2",)], {"opportunities": 2, "accounts": 2, "available": 700_040.0})
+
+
+@pytest.mark.parametrize("exact_float", [kpis.EXACT_FLOAT, 1.0], ids=["fast", "exact"])
+def test_batches_apart_count_only_the_accepted_rows(monkeypatch: pytest.MonkeyPatch, exact_float: float) -> None:
+    # Account A's rows are set aside, one with an amount no sum could hold (as a rejected row may have).
+    monkeypatch.setattr(kpis, "EXACT_FLOAT", exact_float)
+    rows = [*SHARED_BATCHES, opp("A", "2026-01-31", float("inf"), rep="ann", batch="W1")]
+    kept = pl.col("account_id") != "A"
+    read = partial_sets(frame(rows), as_of=AS_OF, groupings=TERMINAL, thresholds=Thresholds(), accepted=kept)
+    without_a = tables([row for row in rows if row["account_id"] != "A"], TERMINAL, as_of=AS_OF)
+    for grouping, table in kpi_tables(read, TERMINAL).items():
+        assert_frame_equal(table, without_a[grouping])
+
+
+def test_batches_apart_are_summed_again_exactly_past_exact_float(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
+    calls = fast_sums(monkeypatch)
+    monkeypatch.setattr(kpis, "EXACT_FLOAT", 1.0)  # every float sum is too large: all summed again exactly
+    exact = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
+    assert calls == [True, False]
+    for grouping in TERMINAL:
+        assert_frame_equal(exact[grouping], fast[grouping])
