@@ -785,15 +785,21 @@ def test_counts_of_a_group_too_large_for_packed_fields_are_summed_unpacked(monke
     )
 
 
+@pytest.mark.parametrize(
+    "groupings",
+    [
+        pytest.param(["overall", "segment", "batch,segment"], id="rolled-up"),  # partials per (account, batch)
+        pytest.param(["overall", "segment", "batch"], id="batches-apart"),  # summed per account in the pass
+    ],
+)
 def test_counts_of_an_account_too_large_for_packed_fields_are_rolled_up_unpacked(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, groupings: list[str]
 ) -> None:
     # With 2-bit fields each (account, batch) of one row fits, but account A's 5 rows overflow the packed counts.
     rows = [
         opp("A", f"2026-0{m}-28", 100, "won", renewal=110, close=f"2026-0{m}-15", batch=f"W{m}") for m in range(1, 6)
     ]
     rows.append(opp("B", "2026-02-28", 50, "lost", close="2026-02-01"))
-    groupings = ["overall", "segment", "batch"]
     wide = tables(rows, groupings, as_of=AS_OF)
     monkeypatch.setattr(kpis, "FIELD_BITS", 2)
     monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
