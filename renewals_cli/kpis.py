@@ -221,13 +221,13 @@ def batch_sums(rows: pl.LazyFrame, *, as_of: dt.date, accepted: pl.Expr, fast: b
     )
     account_counts = {name: counts[name] for name in ACCOUNT_SUMS if name in COUNTS}
     account_money = {name: partials[name] for name in ACCOUNT_SUMS if name in MONEY_PARTIALS}
-    per_account_ = (
+    batch_accounts = (
         rows.with_columns(**account_counts, **account_money, batch=batch)
         .group_by("batch", "account_id", keep)
         .agg(pl.len().cast(pl.Int64).alias("opportunities"), pl.col(*ACCOUNT_SUMS).sum())
         .with_columns(pl.col(*account_counts).cast(pl.Int64))
     )
-    return [kept(per_batch), kept(per_account_)]
+    return [kept(per_batch), kept(batch_accounts)]
 
 
 def fine_sums(
@@ -356,12 +356,13 @@ def partial_sets(
         fine = fine_sums(rows.filter(kept), as_of=as_of, keys=keys, segments=segmented, fast=fast)
         return [fine, *(batch_sums(rows, as_of=as_of, accepted=kept, fast=fast) if apart else [])]
 
-    made = pl.collect_all([*sums(), *alongside], engine="streaming")
-    count = 3 if apart else 1
-    results = made[count:]
-    checks = zip(made[:count], (True, False, False), strict=False)  # (the packed counts are the fine sums')
-    partials_ = [frame for frame in (_checked(sums_, packed=packed) for sums_, packed in checks) if frame is not None]
-    if len(partials_) < count:
+    fast_sums = sums()
+    made = pl.collect_all([*fast_sums, *alongside], engine="streaming")
+    results = made[len(fast_sums) :]
+    # (only the fine sums pack their counts)
+    exact = [_checked(made[0], packed=True), *(_checked(frame, packed=False) for frame in made[1 : len(fast_sums)])]
+    partials_ = [frame for frame in exact if frame is not None]
+    if len(partials_) < len(exact):
         partials_ = pl.collect_all(sums(fast=False), engine="streaming")
     first, *batches = partials_
     fits = _fits(first)
@@ -546,7 +547,8 @@ def all_totals(partials: Partials, groupings: Sequence[str]) -> dict[str, pl.Dat
     attribute of its account), and `segment` its sums too; a grouping by exactly the partials' keys (`rep` from
     partials per (account, rep)) rolls up from them with no per-account roll-up; any other from them rolled up per
     (group, account), unless every account has one rep (see `Partials.one_rep`): a rep's accounts are then the
-    per-account partials, a batch's the partials themselves.
+    per-account partials, a batch's the partials themselves. A `batch` table summed apart rolls up from its own
+    partials (see `Partials.batches`).
     """
     fine = partials.fine.lazy()
     if any(row_keys(g) and "segment" in keys_of(g) for g in groupings):
