@@ -1,6 +1,6 @@
 """What the independent KPI implementations share: the export styles' headers and SPEC §3's column order.
 
-Deliberately independent of `renewals_cli`: the DuckDB and pandas versions are what a power user would write
+Deliberately independent of `renewals_cli`: the Polars, DuckDB and pandas versions are what a power user would write
 from SPEC.md alone, so they check the tool as much as they race it.
 """
 

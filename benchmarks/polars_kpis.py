@@ -1,0 +1,128 @@
+"""The SPEC §3 KPIs per rep in plain Polars: what Polars itself needs to compute them, validating nothing.
+
+    python benchmarks/polars_kpis.py FILE --style canonical|salesforce --as-of 2026-11-25 [--output PATH]
+
+One lazy query on the streaming engine: the CSV reader types the columns it can (ISO dates, plain amounts), the
+rows are flagged, summed per (rep, account) and then per rep. Assumes a clean export (as `renewals sample`
+writes): unlike `renewals`, it validates nothing and rejects no row. It is the lower bound of the contenders
+written with the tool's own stack: `renewals` adds to it the reading of every column as text, detection over
+every row, the row checks and reasons, and exact money.
+"""
+
+import datetime as dt
+import sys
+
+import polars as pl
+from common import DATES, HEADERS, KPI_COLUMNS, LOST, MONEY, US_DATE, WON, arguments
+
+
+def read(path: str, style: str) -> pl.LazyFrame:
+    """The canonical columns the per-rep KPIs need, typed: dates as Date, money as Float64."""
+    headers = HEADERS[style]
+    renamed = {header: name for name, header in headers.items()}
+    if path.endswith(".parquet"):
+        return pl.scan_parquet(path).select(pl.col(header).alias(name) for name, header in headers.items())
+    if style == "canonical":
+        types = {headers[name]: pl.Date for name in DATES} | {headers[name]: pl.Float64 for name in MONEY}
+        rows = pl.scan_csv(path, infer_schema=False, schema_overrides=types)
+        return rows.select(list(headers.values())).rename(renamed)
+    rows = pl.scan_csv(path, infer_schema=False).select(list(headers.values())).rename(renamed)
+    return rows.with_columns(
+        *(pl.col(name).str.to_date(US_DATE) for name in DATES),
+        *(pl.col(name).str.replace_all(r"[$,]", "").cast(pl.Float64) for name in MONEY),
+    )
+
+
+def status(label: pl.Expr) -> pl.Expr:
+    """won / lost / open, labels folded case-, space- and punctuation-insensitively; anything else is open."""
+    folded = label.str.to_lowercase().str.replace_all(r"[\W_]+", "")
+    return (
+        pl.when(folded.is_in(WON))
+        .then(pl.lit("won"))
+        .when(folded.is_in(LOST))
+        .then(pl.lit("lost"))
+        .otherwise(pl.lit("open"))
+    )
+
+
+def quarter(date: pl.Expr) -> pl.Expr:
+    return date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32)
+
+
+def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
+    c = pl.col
+    rows = rows.with_columns(status=status(c("status")))
+    won, lost, open_ = c("status") == "won", c("status") == "lost", c("status") == "open"
+    expiry, close, prior, renewal = c("expiry_date"), c("close_date"), c("prior_amount"), c("renewal_amount")
+    due = expiry <= as_of
+    at_stake = won | lost | due
+
+    def when(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
+        return pl.when(condition).then(amount).otherwise(0.0)
+
+    flags = {
+        "won": won,
+        "lost": lost,
+        "open": open_,
+        "due": due,
+        "past_due": open_ & (expiry < as_of),
+        "on_time": won & due & (close <= expiry),
+        "in_quarter": won & (quarter(close) <= quarter(expiry)),
+        "at_stake": at_stake,
+        "available": prior,
+        "prior_won": when(won, prior),
+        "prior_lost": when(lost, prior),
+        "prior_at_stake": when(at_stake, prior),
+        "renewal_won": when(won, renewal),
+        "retained_won": when(won, pl.min_horizontal(renewal, prior)),
+    }
+    accounts = rows.group_by("rep", "account_id").agg(
+        pl.len().alias("opportunities"), *(v.sum().alias(k) for k, v in flags.items())
+    )
+    growth = pl.when(c("prior_won") > 0).then((c("renewal_won") - c("prior_won")) / c("prior_won"))
+    r = accounts.group_by("rep").agg(
+        pl.all().exclude("account_id").sum(),
+        accounts=pl.len(),
+        retained=((c("at_stake") > 0) & (c("won") > 0)).sum(),
+        counted=(c("at_stake") > 0).sum(),
+        value_growth=growth.mean(),
+    )
+
+    def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+        return pl.when(denominator != 0).then(numerator / denominator)
+
+    table = {
+        "opportunities": c("opportunities"),
+        "accounts": c("accounts"),
+        "available": c("available"),
+        "won": c("won"),
+        "lost": c("lost"),
+        "open": c("open"),
+        "resolution_rate": ratio(c("won") + c("lost"), c("opportunities")),
+        "close_rate": ratio(c("won"), c("won") + c("lost")),
+        "resolution_rate_value": ratio(c("prior_won") + c("prior_lost"), c("available")),
+        "close_rate_value": ratio(c("prior_won"), c("prior_won") + c("prior_lost")),
+        "conversion_rate": ratio(c("renewal_won"), c("prior_won")),
+        "uplift": ratio(c("renewal_won"), c("prior_won")) - 1,
+        "renewal_rate": ratio(c("renewal_won"), c("available")),
+        "due": c("due"),
+        "past_due": c("past_due"),
+        "otrr": ratio(c("on_time"), c("due")),
+        "iqrr": ratio(c("in_quarter"), c("opportunities")),
+        "retention_rate": ratio(c("retained"), c("counted")),
+        "grr": ratio(c("retained_won"), c("prior_at_stake")),
+        "nrr": ratio(c("renewal_won"), c("prior_at_stake")),
+        "value_growth": c("value_growth"),
+        "churned_value": c("prior_lost"),
+    }
+    return r.select("rep", **{name: table[name] for name in KPI_COLUMNS}).sort("rep")
+
+
+def main() -> None:
+    args = arguments(__doc__.splitlines()[0])
+    table = kpis(read(args.file, args.style), args.as_of).collect(engine="streaming")
+    table.write_csv(sys.stdout if args.output == "-" else args.output, float_precision=None)
+
+
+if __name__ == "__main__":
+    main()
