@@ -10,6 +10,7 @@ every row, the row checks and reasons, and exact money.
 """
 
 import datetime as dt
+import re
 import sys
 
 import polars as pl
@@ -34,15 +35,15 @@ def read(path: str, style: str) -> pl.LazyFrame:
 
 
 def status(label: pl.Expr) -> pl.Expr:
-    """won / lost / open, labels folded case-, space- and punctuation-insensitively; anything else is open."""
-    folded = label.str.to_lowercase().str.replace_all(r"[\W_]+", "")
-    return (
-        pl.when(folded.is_in(WON))
-        .then(pl.lit("won"))
-        .when(folded.is_in(LOST))
-        .then(pl.lit("lost"))
-        .otherwise(pl.lit("open"))
-    )
+    """won / lost / open, labels folded case-, space- and punctuation-insensitively; anything else is open. A
+    column has few distinct labels: each batch of rows folds its own once, not once a row."""
+
+    def meanings(labels: pl.Series) -> pl.Series:
+        folded = {label: re.sub(r"[\W_]+", "", label.casefold()) for label in labels.drop_nulls().unique()}
+        meaning = {label: "won" if f in WON else "lost" if f in LOST else "open" for label, f in folded.items()}
+        return labels.replace_strict(meaning, default="open", return_dtype=pl.String)
+
+    return label.map_batches(meanings, return_dtype=pl.String, is_elementwise=True)
 
 
 def quarter(date: pl.Expr) -> pl.Expr:
