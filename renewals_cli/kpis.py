@@ -361,6 +361,7 @@ def partial_sets(
     results = made[len(fast_sums) :]
     # (only the fine sums pack their counts)
     exact = [_checked(made[0], packed=True), *(_checked(frame, packed=False) for frame in made[1 : len(fast_sums)])]
+    del made  # (the float sums: their money is cast in `exact`, and need not be held beside it)
     partials_ = [frame for frame in exact if frame is not None]
     if len(partials_) < len(exact):
         partials_ = pl.collect_all(sums(fast=False), engine="streaming")

@@ -113,3 +113,32 @@ def test_ctrl_c_exits_130_with_one_line(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert stderr == "Interrupted.\n"
     assert not (tmp_path / "big.parquet").exists()
+
+
+def _allocator_setting(env: dict[str, str]) -> str:
+    """The allocator setting Polars is imported with in a `renewals` process (see `cli.ALLOCATOR`)."""
+    code = (
+        "import os, sys\n"
+        "from renewals_cli import cli\n"
+        "def main():\n"
+        "    assert 'polars' not in sys.modules\n"
+        "    import polars\n"
+        "    print(os.environ['_RJEM_MALLOC_CONF'])\n"
+        "cli.main = main\n"
+        "cli.entry()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_command_has_polars_hand_freed_memory_back_soon_unless_the_user_set_the_allocator() -> None:
+    # (this test's own process imported Polars, which set the variable: the children start without it)
+    environment = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    # Polars appends the setting it finds to its own, and the last of each option wins.
+    assert _allocator_setting(environment).endswith(",dirty_decay_ms:25,muzzy_decay_ms:0")
+    theirs = _allocator_setting(environment | {"_RJEM_MALLOC_CONF": "dirty_decay_ms:1000"})
+    assert theirs.endswith(",dirty_decay_ms:1000")
+    assert "dirty_decay_ms:25" not in theirs

@@ -79,9 +79,11 @@ def test_partials_are_rolled_up_per_account_unless_every_grouping_is_by_the_row_
     assert rolled_up(groupings) is rolled
 
 
-def test_a_rep_report_is_read_in_larger_parts(tmp_path, monkeypatch):
-    # Partials per (account, rep) that are not rolled up take less memory per row than the terminal report's.
+def test_a_rep_report_and_the_terminal_report_are_read_in_larger_parts(tmp_path, monkeypatch):
+    # Partials per (account, rep) that are not rolled up take less memory per row than the finest partials, and
+    # so do the terminal report's, with its batches apart.
     monkeypatch.setattr(report, "ROWS_PER_PART", 3)
+    monkeypatch.setattr(report, "ROWS_PER_APART_PART", 4)
     monkeypatch.setattr(report, "ROWS_PER_REP_PART", 5)
     rows = [
         {"account_id": f"a{i}", "rep": "ann", "expiry_date": dt.date(2026, 1, 1), "prior_amount": 1.0, "status": "open"}
@@ -93,6 +95,6 @@ def test_a_rep_report_is_read_in_larger_parts(tmp_path, monkeypatch):
     parquet = load_export([str(tmp_path / "export.parquet")], LoadOptions())
     csv = load_export([str(tmp_path / "export.csv")], LoadOptions())
 
-    groupings = (["rep"], ["batch,rep"], ["overall", "rep"], ["segment"])
-    assert [report._parts(parquet, grouping) for grouping in groupings] == [2, 4, 4, 4]
+    groupings = (["rep"], ["batch,rep"], ["overall", "rep"], ["segment"], ["overall", "segment", "rep", "batch"])
+    assert [report._parts(parquet, grouping) for grouping in groupings] == [2, 4, 4, 4, 3]
     assert report._parts(csv, ["overall", "rep"]) == 1  # (a CSV's rows are not counted before it is read)
