@@ -122,8 +122,17 @@ def commands(python: str, renewals: str, path: Path, export: Export) -> dict[str
     }
 
 
+# Importing Polars sets this variable (its allocator's setting) in the importing process: the harness imports it
+# to compare outputs, and its children must start with the variable as the harness was given it, as from a shell.
+ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
+GIVEN_ALLOCATOR = os.environ.get(ALLOCATOR_VARIABLE)
+
+
 def child_env() -> dict[str, str]:
     env = {**os.environ, **CHILD_ENV}
+    env.pop(ALLOCATOR_VARIABLE, None)
+    if GIVEN_ALLOCATOR is not None:
+        env[ALLOCATOR_VARIABLE] = GIVEN_ALLOCATOR
     if SNAPSHOT is not None:  # the package as it was when the run started (see `snapshot`)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SNAPSHOT), env.get("PYTHONPATH")]))
     return env

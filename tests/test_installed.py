@@ -135,10 +135,21 @@ def _allocator_setting(env: dict[str, str]) -> str:
 
 
 def test_the_command_has_polars_hand_freed_memory_back_soon_unless_the_user_set_the_allocator() -> None:
-    # (this test's own process imported Polars, which set the variable: the children start without it)
+    # (a process that imported Polars has the variable set: the children start without it)
     environment = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     # Polars appends the setting it finds to its own, and the last of each option wins.
     assert _allocator_setting(environment).endswith(",dirty_decay_ms:25,muzzy_decay_ms:0")
     theirs = _allocator_setting(environment | {"_RJEM_MALLOC_CONF": "dirty_decay_ms:1000"})
     assert theirs.endswith(",dirty_decay_ms:1000")
     assert "dirty_decay_ms:25" not in theirs
+    # Started by a Python process that imported Polars, which set the variable to its own setting.
+    parent = subprocess.run(
+        [sys.executable, "-c", "import os, polars; print(os.environ['_RJEM_MALLOC_CONF'])"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=True,
+    )
+    handed_down = _allocator_setting(environment | {"_RJEM_MALLOC_CONF": parent.stdout.strip()})
+    assert handed_down.endswith(",dirty_decay_ms:25,muzzy_decay_ms:0")
