@@ -346,8 +346,8 @@ def partial_sets(
     """The partials the groupings need, from the `accepted` rows (None: every row); the `alongside` queries are
     collected in the same pass (sharing what they compute of the rows)."""
     apart = batches_apart(groupings)
-    keys = tuple(key for key in partial_keys(groupings) if not (apart and key == "batch"))
     others = [grouping for grouping in groupings if not (apart and grouping == "batch")]
+    keys = partial_keys(others)  # (with batches apart, no other grouping is by batch)
     segmented = any("segment" in keys_of(grouping) for grouping in groupings)
     kept = pl.lit(True) if accepted is None else accepted
 
