@@ -17,6 +17,32 @@ class Thresholds:
     smb_arr: float = 200_000.0
 
 
+def account_segments(rows: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+    """One row per account of `rows` (accepted rows, already limited to the window): `account_id`,
+    `account_arr` and `segment` (the Segment enum).
+
+    An account's ARR is the `arr` on its latest-expiring row among those that have one (the largest, if several
+    such rows disagree); an account with no `arr` at all falls back to Σ prior_amount of its rows. It is
+    strategic when any of its rows is flagged so or its ARR reaches the strategic threshold; else enterprise
+    when its ARR reaches the SMB threshold; else SMB.
+    """
+    arr, expiry = pl.col("arr"), pl.col("expiry_date")
+    latest_with_arr = expiry.filter(arr.is_not_null()).max()
+    reported = arr.filter(arr.is_not_null() & (expiry == latest_with_arr)).max()
+    accounts = rows.group_by("account_id").agg(
+        account_arr=pl.coalesce(reported, pl.col("prior_amount").sum()),
+        strategic_flag=pl.col("strategic").fill_null(False).any(),
+    )
+    segment = (
+        pl.when(pl.col("strategic_flag") | (pl.col("account_arr") >= thresholds.strategic_arr))
+        .then(pl.lit("strategic"))
+        .when(pl.col("account_arr") >= thresholds.smb_arr)
+        .then(pl.lit("enterprise"))
+        .otherwise(pl.lit("smb"))
+    )
+    return accounts.select("account_id", "account_arr", segment=segment.cast(Segment))
+
+
 # An account's ARR is the `arr` on its latest-expiring row that has one (the largest, if several such rows
 # disagree). Each row's (expiry date, arr) is packed into one integer that orders the same way, so that the account's
 # ARR is a plain `max` of it, in the same group-by as every other partial sum. arr is kept to a millionth, as

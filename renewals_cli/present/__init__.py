@@ -1,0 +1,1 @@
+"""Documents: a core result turned into titles, headline lines and tables that every renderer can show."""
