@@ -37,6 +37,8 @@ class Config:
     targets: Targets = field(default_factory=Targets)
     coverage_target: float | None = None
     csm_costs: Mapping[str, object] | None = None
+    fiscal_year_start: int | None = None
+    currency: str | None = None
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> Config:
@@ -64,7 +66,7 @@ class _Reader:
     """Checks each key's type, naming the key (`[segments] smb_arr`) in every error."""
 
     TOP = ("columns", "status", "date_format", "decimal_comma", "encoding", "delimiter", "segments", "targets",
-           "coverage", "csm_costs")  # fmt: skip
+           "coverage", "csm_costs", "fiscal_year_start", "currency")  # fmt: skip
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -114,6 +116,13 @@ class _Reader:
         self.known(segments, ("strategic_arr", "smb_arr"), "[segments] ")
         coverage = self.table(data, "coverage")
         self.known(coverage, ("target",), "[coverage] ")
+        fiscal_year_start = data.get("fiscal_year_start")
+        if fiscal_year_start is not None and (
+            isinstance(fiscal_year_start, bool)
+            or not isinstance(fiscal_year_start, int)
+            or not 1 <= fiscal_year_start <= 12
+        ):
+            raise self.fail("fiscal_year_start", "must be a month from 1 (January) to 12 (December)")
         decimal_comma = data.get("decimal_comma")
         if decimal_comma is not None and not isinstance(decimal_comma, bool):
             raise self.fail("decimal_comma", "must be true or false")
@@ -131,6 +140,8 @@ class _Reader:
             targets=self.targets(self.table(data, "targets")),
             coverage_target=self.optional_number(coverage, "target", "[coverage] "),
             csm_costs=dict(self.table(data, "csm_costs")) if "csm_costs" in data else None,
+            fiscal_year_start=fiscal_year_start,
+            currency=self.text(data, "currency"),
         )
 
     def optional_number(self, data: Mapping[str, Any], key: str, where: str) -> float | None:

@@ -30,7 +30,22 @@ To = Annotated[
 ]
 Quarter = Annotated[
     str | None,
-    typer.Option(metavar="current|previous|YYYY-Qn", help="Window: one calendar quarter of expiry dates."),
+    typer.Option(
+        metavar="current|previous|next|LABEL",
+        help="One fiscal quarter of expiry dates, as labels show it (2026-Q3, or FY2027-Q1 with a fiscal start).",
+    ),
+]
+FiscalYearStart = Annotated[
+    int | None,
+    typer.Option(
+        "--fiscal-year-start",
+        metavar="MONTH",
+        help="First month of the fiscal year, 1-12 (default 1, or fiscal_year_start in renewals.toml).",
+    ),
+]
+Currency = Annotated[
+    str | None,
+    typer.Option(help="Currency of the amounts in the workbook, e.g. USD (default: currency in renewals.toml)."),
 ]
 AsOf = Annotated[
     dt.datetime | None,
