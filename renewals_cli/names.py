@@ -2,7 +2,10 @@
 
 from enum import StrEnum
 
-GROUPINGS: tuple[str, ...] = ("overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep")
+GROUPINGS: tuple[str, ...] = (
+    "overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep",
+    "partner", "partner,segment", "csm",
+)  # fmt: skip
 SEGMENTS: tuple[str, ...] = ("strategic", "enterprise", "smb")
 
 

@@ -7,6 +7,7 @@ import polars as pl
 
 from renewals_cli.errors import UsageError
 from renewals_cli.segments import SEGMENTS
+from renewals_cli.state import open_at
 
 WORKLIST_COLUMNS: tuple[str, ...] = (
     "opportunity_id",
@@ -84,9 +85,7 @@ def due(rows: pl.LazyFrame, *, as_of: date, days: int = DEFAULT_DAYS, reps: Sequ
     if days < 0:
         raise UsageError(f"--days must be 0 or more, not {days}.")
     days_to_expiry = (pl.col("expiry_date") - pl.lit(as_of, dtype=pl.Date)).dt.total_days().cast(pl.Int64)
-    found = rows.with_columns(days_to_expiry=days_to_expiry).filter(
-        (pl.col("status") == "open") & (pl.col("days_to_expiry") <= days)
-    )
+    found = rows.with_columns(days_to_expiry=days_to_expiry).filter(open_at(as_of) & (pl.col("days_to_expiry") <= days))
     return found.filter(pl.col("rep").is_in(list(reps))) if reps else found
 
 

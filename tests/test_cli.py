@@ -79,6 +79,7 @@ def test_report_json_carries_row_accounting(capsys: pytest.CaptureFixture[str], 
         "skipped": 0,
         "reject_reasons": {},
         "in_window": 7,
+        "later": 0,
     }
     assert payload["by"] == "overall"
     assert payload["groups"][0]["group"] == "all"
@@ -132,7 +133,8 @@ def test_missing_required_column_names_it(capsys: pytest.CaptureFixture[str], tm
     [
         (
             ["--by", "region"],
-            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, batch,rep\n",
+            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, batch,rep, partner, "
+            "partner,segment, csm\n",
         ),
         (["--format", "parquet"], "Error: --format parquet needs --output PATH\n"),
         (

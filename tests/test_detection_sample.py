@@ -10,7 +10,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError
-from renewals_cli.kpis import Window
+from renewals_cli.window import Window
 from renewals_cli.load import sources, validate
 from renewals_cli.load.export import Export, LoadOptions, load_export
 from renewals_cli.load.reasons import reject_reason

@@ -47,6 +47,12 @@ Currency = Annotated[
     str | None,
     typer.Option(help="Currency of the amounts in the workbook, e.g. USD (default: currency in renewals.toml)."),
 ]
+AllRows = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Every row, not only those expiring by the end of the quarter that holds the as-of date."
+    ),
+]
 AsOf = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date (default: today)."),

@@ -43,17 +43,25 @@ def upcoming(
     from renewals_cli import console
     from renewals_cli.documents import worklist_document
     from renewals_cli.render import render
-    from renewals_cli.report import renewal_worklist
+    from renewals_cli.report import read_with_accounting
+    from renewals_cli.segments import account_segments
+    from renewals_cli.worklist import due, listed
 
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = common.window(None, None, as_of)
+    day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        worklist, accounting = renewal_worklist(
-            export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
+        # Every accepted row counts for an account's segment here, not only the window's.
+        accounting, (found, accounts) = read_with_accounting(
+            export,
+            lambda rows: [due(rows, as_of=day, days=days, reps=rep or ()), account_segments(rows, thresholds)],
         )
+        listing = listed(
+            found.lazy(), accounts.lazy(), segments=segment or (), with_opportunity_id=export.has("opportunity_id")
+        )
+        worklist = listing.collect()
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
-    common.deliver(render(worklist_document(worklist, window.as_of, days, headline=human), fmt), output)
+    common.deliver(render(worklist_document(worklist, day, days, headline=human), fmt), output)
