@@ -310,3 +310,15 @@ def test_cli_usage_errors(capsys: pytest.CaptureFixture[str], export: Path, args
     result = run(capsys, "balance", str(export), "--as-of", "2026-03-15", *args)
     assert result.exit_code == 2
     assert result.stderr == message
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json", "md", "html", "xlsx", "parquet"])
+def test_cli_every_format_writes_a_file(
+    capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"balance.{suffix}"
+    result = run(capsys, "balance", str(export), "--as-of", "2026-03-15", "--by", "partner", "-o", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert path.stat().st_size > 0
+    if suffix == "parquet":
+        assert pl.read_parquet(path).columns == ["partner", *BALANCE_COLUMNS]

@@ -446,3 +446,16 @@ def test_cli_unparseable_start_date_rejects_the_row(capsys: pytest.CaptureFixtur
     result = run(capsys, "journey", str(path), "--as-of", "2026-03-15", "-f", "csv", "--strict")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == "Error: 1 rows rejected under --strict (1 invalid start_date)"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json", "md", "html", "xlsx", "parquet"])
+def test_cli_every_format_writes_a_file(
+    capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"journey.{suffix}"
+    result = run(capsys, "journey", str(export), "--as-of", "2026-03-15", "-o", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert path.stat().st_size > 0
+    if suffix == "parquet":
+        assert pl.read_parquet(path).columns == list(JOURNEY_COLUMNS)
+        assert pl.read_parquet(path).height == 5
