@@ -322,3 +322,37 @@ def test_cli_every_format_writes_a_file(
     assert path.stat().st_size > 0
     if suffix == "parquet":
         assert pl.read_parquet(path).columns == ["partner", *BALANCE_COLUMNS]
+
+
+@st.composite
+def books(draw: st.DrawFn) -> list[dict[str, Any]]:
+    rows = []
+    for _ in range(draw(st.integers(min_value=1, max_value=15))):
+        status = draw(st.sampled_from(["open", "won", "lost"]))
+        rows.append(
+            opp(
+                draw(st.sampled_from(["A", "B", "C", "D"])),
+                draw(st.sampled_from([0, 50, 1_000, 150_000, 400_000])),
+                status,
+                close=None if status == "open" else draw(st.sampled_from(["2026-03-01", "2026-03-31"])),
+                rep=draw(st.sampled_from(["ann", "bob", "cy"])),
+                partner=draw(st.none() | st.sampled_from(["Northwind", "Acme Resale"])),
+            )
+        )
+    return rows
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=books(), by=st.sampled_from(["rep", "partner"]))
+def test_groups_partition_the_window(rows: list[dict[str, Any]], by: str) -> None:
+    result = table(rows, by=by)
+    assert result["opportunities"].sum() == len(rows)
+    assert result["available"].sum() == pytest.approx(sum(r["prior_amount"] for r in rows), rel=1e-12)
+    assert result["share_of_opportunities"].sum() == pytest.approx(1.0, rel=1e-12)
+    per_segment = result.select(
+        pl.sum_horizontal("smb_opportunities", "enterprise_opportunities", "strategic_opportunities")
+    ).to_series()
+    assert per_segment.to_list() == result["opportunities"].to_list()
+    for row in result.iter_rows(named=True):
+        if row["share_of_available"] is not None:
+            assert row["value_mix"] == pytest.approx(row["share_of_available"] / row["share_of_opportunities"])

@@ -1,6 +1,7 @@
 """`renewals journey`: touchpoints on tiny hand-built frames (every date worked out in a comment), then the
 command line."""
 
+import calendar
 import datetime as dt
 import json
 from pathlib import Path
@@ -8,6 +9,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import UsageError
@@ -459,3 +462,87 @@ def test_cli_every_format_writes_a_file(
     if suffix == "parquet":
         assert pl.read_parquet(path).columns == list(JOURNEY_COLUMNS)
         assert pl.read_parquet(path).height == 5
+
+
+# --- against a plain Python reading of the rules ------------------------------------------------------------------
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """`start` + `months` calendar months, clamped to the month's last day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def reference(rows: list[dict[str, Any]], as_of: dt.date, days: int) -> list[tuple[Any, ...]]:
+    """(date, touchpoint, account_id, opportunity_id, owner), in the documented order."""
+    by_account: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_account.setdefault(row["account_id"], []).append(row)
+
+    def latest_first(candidates: list[dict[str, Any]], column: str) -> Any:
+        named = [r for r in candidates if r[column] is not None]
+        if not named:
+            return None
+        latest = max(r["expiry_date"] for r in named)
+        return min(r[column] for r in named if r["expiry_date"] == latest)
+
+    found = []
+    for account, theirs in by_account.items():
+        csm = latest_first(theirs, "csm")
+        starts = [r["start_date"] for r in theirs if r["start_date"] is not None]
+        if starts:
+            start = min(starts)
+            dates = [start, start + dt.timedelta(days=30), start + dt.timedelta(days=60), add_months(start, 6)]
+            for name, date in zip(("welcome", "day_30", "day_60", "month_6"), dates, strict=True):
+                found.append((date, name, account, None, csm or latest_first(theirs, "rep")))
+        for row in theirs:
+            if row["status"] != "open" and row["close_date"] <= as_of:
+                continue
+            for name, before in (("quote_120", 120), ("renewal_90", 90)):
+                date = row["expiry_date"] - dt.timedelta(days=before)
+                found.append((date, name, account, row["opportunity_id"], csm or row["rep"]))
+    order = ("welcome", "day_30", "day_60", "month_6", "quote_120", "renewal_90")
+    kept = [t for t in found if as_of <= t[0] <= as_of + dt.timedelta(days=days)]
+    return sorted(kept, key=lambda t: (t[0], order.index(t[1]), t[2], t[3] is None, t[3] or ""))
+
+
+# Starts and expiry dates around the as-of dates drawn below, so that most examples list touchpoints.
+DAYS = st.dates(min_value=dt.date(2025, 2, 1), max_value=dt.date(2026, 9, 30))
+
+
+@st.composite
+def random_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
+    count = draw(st.integers(min_value=4, max_value=14))
+    rows = []
+    for index in range(count):
+        status = draw(st.sampled_from(["open", "won", "lost"]))
+        rows.append(
+            {
+                "opportunity_id": f"o{index:02d}",
+                "account_id": draw(st.sampled_from(["A", "B", "C"])),
+                "account_name": None,
+                "rep": draw(st.sampled_from(["rob", "sue", "tom"])),
+                "expiry_date": draw(DAYS),
+                "prior_amount": 100.0,
+                "status": status,
+                "close_date": None if status == "open" else draw(DAYS),
+                "arr": None,
+                "strategic": False,
+                "csm": draw(st.none() | st.sampled_from(["Cara", "Dan"])),
+                "start_date": draw(st.none() | DAYS),
+            }
+        )
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=random_rows(), as_of=st.dates(min_value=dt.date(2025, 8, 1), max_value=dt.date(2026, 3, 31)),
+       days=st.integers(min_value=0, max_value=60))  # fmt: skip
+def test_touchpoints_match_the_rules_read_plainly(rows: list[dict[str, Any]], as_of: dt.date, days: int) -> None:
+    found = listed(rows, as_of=as_of, days=days)
+    assert found.select("date", "touchpoint", "account_id", "opportunity_id", "owner").rows() == reference(
+        rows, as_of, days
+    )
+    assert found["days_until"].to_list() == [(d - as_of).days for d in found["date"]]
+    event("touchpoints listed" if found.height else "none listed")
