@@ -546,3 +546,29 @@ def test_touchpoints_match_the_rules_read_plainly(rows: list[dict[str, Any]], as
     )
     assert found["days_until"].to_list() == [(d - as_of).days for d in found["date"]]
     event("touchpoints listed" if found.height else "none listed")
+
+
+# --- hostile inputs: the journey and the balance fail (or read) exactly as `segments` does -------------------------
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+# One of each kind of the corpus that `tests/test_hostile.py` runs every other command against.
+HOSTILE_SAMPLE = (
+    "valid.parquet", "header_only.csv", "empty.csv", "missing_column.csv", "ragged_long.csv", "impossible_dates.csv",
+    "formula_cells.csv", "salesforce_footer.csv", "mixed_currencies.csv", "utf16le_bom.csv", "expiry_date_null.parquet",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE_SAMPLE)
+def test_hostile_inputs_end_as_for_every_command(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    path = str(HOSTILE / name)
+    segments = run(capsys, "segments", path, "--format", "csv")
+    for args in (("journey", "--as-of", "2026-05-01"), ("balance", "--as-of", "2026-05-01", "--by", "partner")):
+        result = run(capsys, args[0], path, *args[1:], "--format", "csv")
+        assert result.exit_code == segments.exit_code, result.stderr
+        assert "Traceback" not in result.stderr
+        if segments.exit_code:
+            assert result.stderr == segments.stderr
+        else:
+            assert result.stderr.splitlines()[0] == segments.stderr.splitlines()[0]  # the same row accounting
