@@ -47,9 +47,12 @@ def balance(
     strict: o.Strict = False,
     debug: o.Debug = False,
 ) -> None:
-    """Per rep or partner: share of contracts beside share of value, opportunities per segment, resolution by count
-    and by value (top-heavy when value runs 15 points ahead), and the Gini of the value across them. The window
-    defaults to every row expiring by the end of the fiscal quarter holding the as-of date."""
+    """Per rep or partner: share of contracts beside share of value, and the Gini of the value across them.
+
+    Also each group's opportunities per segment and its resolution by count and by value (top-heavy when value runs
+    15 points ahead). The window defaults to every row expiring by the end of the fiscal quarter holding the as-of
+    date.
+    """
     from renewals_cli import console
     from renewals_cli.balance import GROUPS, book_balance
     from renewals_cli.present.balance import balance_document

@@ -46,8 +46,11 @@ def journey(
     strict: o.Strict = False,
     debug: o.Debug = False,
 ) -> None:
-    """Touchpoints due from the as-of date to --days after it: welcome, day 30, day 60 and month 6 after an
-    account's start; the quote (120 days) and the renewal call (90 days) before each open renewal."""
+    """CSM touchpoints due from the as-of date to --days after it, per owner.
+
+    Welcome, day 30, day 60 and month 6 after an account's start date; the quote (120 days) and the renewal call
+    (90 days) before each open renewal.
+    """
     from renewals_cli import console
     from renewals_cli.journey import Filters, check_filters
     from renewals_cli.journey import journey as read_journey

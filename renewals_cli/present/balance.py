@@ -1,5 +1,6 @@
 """The book balance as a document: the table, the Gini of available, and on a terminal a bar per group."""
 
+import datetime as dt
 from typing import Any
 
 import polars as pl
@@ -51,7 +52,7 @@ def balance_document(result: Balance, window: Window, by: str, *, headline: bool
     """The balance table (and `with_bars`, a bar chart of contracts against value); the Gini is a fact, and the
     last headline line."""
     facts: dict[str, Any] = {
-        "window": {"from": window.start.isoformat() if window.start else None, "to": _iso(window)},
+        "window": {"from": _iso(window.start), "to": _iso(window.end)},
         "as_of": window.as_of.isoformat(),
         "by": by,
         "rows": accounting_facts(result.accounting) | {"in_window": result.in_window},
@@ -78,5 +79,5 @@ def balance_document(result: Balance, window: Window, by: str, *, headline: bool
     return Document(title="Book balance", sections=tuple(sections), facts=facts, headline=tuple(lines))
 
 
-def _iso(window: Window) -> str | None:
-    return window.end.isoformat() if window.end else None
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
