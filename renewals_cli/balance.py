@@ -15,10 +15,11 @@ from typing import Literal
 import polars as pl
 
 from renewals_cli.coaching import TOP_HEAVY_GAP
-from renewals_cli.kpis import Window, in_window
+from renewals_cli.kpis import DIRECT
 from renewals_cli.load.export import Export, RowAccounting
 from renewals_cli.segments import Thresholds, account_segments
 from renewals_cli.state import resolved_by
+from renewals_cli.window import Window, within
 
 BALANCE_COLUMNS: tuple[str, ...] = (
     "opportunities",
@@ -35,7 +36,6 @@ BALANCE_COLUMNS: tuple[str, ...] = (
 )
 GROUPS: tuple[str, ...] = ("rep", "partner")
 Group = Literal["rep", "partner"]
-DIRECT = "direct"  # the partner of a row sold without one
 
 # Money is summed as an exact decimal (to a millionth, as the report sums it), so the same export gives the same
 # figures on every run whatever order threads add rows in.
@@ -130,15 +130,10 @@ class Balance:
 def book_balance(export: Export, window: Window, thresholds: Thresholds, *, by: Group) -> Balance:
     """The balance (see `balance`) of the export's accepted rows in the window, as of its as-of date, with the
     Gini of `available`."""
-    from renewals_cli.report import count_rows
-
-    accounting = count_rows(export)  # (confirms detection: the accepted rows below are final)
-    table = balance(in_window(export.accepted(), window), thresholds, as_of=window.as_of, by=by)
-    try:
-        collected = table.collect()
-        spread = gini(collected.lazy()).collect()
-    except pl.exceptions.PolarsError as exc:
-        raise export.unreadable(exc) from None
+    accounting, (collected,) = export.read(
+        lambda rows: [balance(rows.filter(within(window)), thresholds, as_of=window.as_of, by=by)]
+    )
+    spread = gini(collected.lazy()).collect()
     return Balance(
         table=collected,
         gini=spread["gini"][0],

@@ -25,6 +25,9 @@ TITLES = {
     "rep,segment": "By rep and segment",
     "batch,segment": "By batch and segment",
     "batch,rep": "By batch and rep",
+    "partner": "By partner",
+    "partner,segment": "By partner and segment",
+    "csm": "By CSM",
 }
 
 # What a terminal has room for; csv, json, markdown and parquet carry every KPI column.

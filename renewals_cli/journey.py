@@ -232,18 +232,11 @@ def journey(
     filters: Filters = Filters(),
 ) -> Journey:
     """The export's touchpoints (see `touchpoints`) over every accepted row, with the row accounting."""
-    from renewals_cli.report import count_rows
-
     check_filters(filters)
-    accounting = count_rows(export)  # (confirms detection: the accepted rows below are final)
-    rows = export.accepted()
-    try:
-        listed, missing = pl.collect_all(
-            [
-                touchpoints(rows, thresholds, as_of=as_of, days=days, filters=filters),
-                without_start(rows, thresholds, filters),
-            ]
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise export.unreadable(exc) from None
+    accounting, (listed, missing) = export.read(
+        lambda rows: [
+            touchpoints(rows, thresholds, as_of=as_of, days=days, filters=filters),
+            without_start(rows, thresholds, filters),
+        ]
+    )
     return Journey(touchpoints=listed, without_start=int(missing["accounts"][0]), accounting=accounting)

@@ -4,7 +4,7 @@ One read of the export gives the row accounting, each account's segment (and CSM
 row key (`kpis.account_sums`); every grouping's table is rolled up from those sums.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -100,21 +100,3 @@ def build_report(export: Export, window: Window, thresholds: Thresholds, groupin
         zero_prior=int(partials["zero_prior"].sum()),
         tables={grouping: tables[grouping] for grouping in groupings},
     )
-
-
-def read_with_accounting(
-    export: Export, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]]
-) -> tuple[RowAccounting, list[pl.DataFrame]]:
-    """The row accounting and the results of `queries(accepted rows)`, from one read of the export."""
-
-    def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-        states = rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
-        return [states, *queries(accepted(rows))]
-
-    states, *results = export.collect(with_states)
-    return accounting_from_states(states)[0], results
-
-
-def count_rows(export: Export) -> RowAccounting:
-    """The row accounting alone."""
-    return read_with_accounting(export, lambda rows: [])[0]

@@ -294,7 +294,7 @@ def test_cli_terminal_shows_the_gini_and_a_bar_per_group(capsys: pytest.CaptureF
     ("args", "message"),
     [
         (["--by", "csm"], "Error: --by csm: expected one of rep, partner\n"),
-        (["--all", "--to", "2026-12-31"], "Error: --all cannot be combined with --from or --to\n"),
+        (["--all", "--to", "2026-12-31"], "Error: --all cannot be combined with --to\n"),
         (
             ["--from", "2026-06-01"],
             "Error: --from 2026-06-01 is after 2026-03-31, the last day of the quarter holding the as-of date; "

@@ -133,8 +133,8 @@ def test_missing_required_column_names_it(capsys: pytest.CaptureFixture[str], tm
     [
         (
             ["--by", "region"],
-            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, batch,rep, partner, "
-            "partner,segment, csm\n",
+            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, "
+            "batch,rep, partner, partner,segment, csm\n",
         ),
         (["--format", "parquet"], "Error: --format parquet needs --output PATH\n"),
         (

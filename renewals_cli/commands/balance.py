@@ -1,7 +1,6 @@
 """`renewals balance`: each rep's or partner's share of contracts beside their share of value."""
 
-import datetime as dt
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 import typer
 
@@ -10,12 +9,6 @@ from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import UsageError
 from renewals_cli.names import HUMAN_FORMATS, Format
-
-if TYPE_CHECKING:
-    from renewals_cli.config import Config
-    from renewals_cli.kpis import Window
-
-AllRows = Annotated[bool, typer.Option("--all", help="Every row, whatever its expiry date (no window).")]
 
 
 @app.command(
@@ -32,7 +25,7 @@ def balance(
     output: o.OutputPath = None,
     start: o.From = None,
     end: o.To = None,
-    all_rows: AllRows = False,
+    all_rows: o.AllRows = False,
     as_of: o.AsOf = None,
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
@@ -63,7 +56,8 @@ def balance(
     grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = _window(settings, start, end, as_of, all_rows=all_rows, fiscal_year_start=fiscal_year_start)
+    start_month = common.fiscal_start(settings, fiscal_year_start)
+    window = common.window(start, end, as_of, every_row=all_rows, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
@@ -71,34 +65,3 @@ def balance(
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     document = balance_document(result, window, by, headline=fmt in HUMAN_FORMATS, with_bars=fmt is Format.table)
     common.deliver(render(document, fmt), output)
-
-
-def _window(
-    settings: "Config",
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    as_of: dt.datetime | None,
-    *,
-    all_rows: bool,
-    fiscal_year_start: int | None,
-) -> "Window":
-    """--from/--to; without --to, every row expiring by the last day of the fiscal quarter holding the as-of date;
-    --all, every row."""
-    from renewals_cli.calendar import JANUARY, Quarter, check_start_month
-    from renewals_cli.kpis import Window
-
-    window = common.window(start, end, as_of)
-    if all_rows:
-        if start or end:
-            raise UsageError("--all cannot be combined with --from or --to")
-        return window
-    if window.end is not None:
-        return window
-    month = fiscal_year_start if fiscal_year_start is not None else settings.fiscal_year_start or JANUARY
-    last = Quarter.of(window.as_of, check_start_month(month)).last
-    if window.start and window.start > last:
-        raise UsageError(
-            f"--from {window.start} is after {last}, the last day of the quarter holding the as-of date; "
-            "add --to or --all"
-        )
-    return Window(as_of=window.as_of, start=window.start, end=last)

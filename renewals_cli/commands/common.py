@@ -111,7 +111,13 @@ def window(
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}")
     if last is None and not every_row:
-        return Window.default(day, start_month, start=first)
+        window = Window.default(day, start_month, start=first)
+        if first and window.end and first > window.end:
+            raise UsageError(
+                f"--from {first} is after {window.end}, the last day of the quarter holding the as-of date; "
+                "add --to or --all"
+            )
+        return window
     return Window(as_of=day, start=first, end=last, start_month=start_month)
 
 

@@ -60,7 +60,6 @@ def coverage(
     from renewals_cli.coverage import costs_from_mapping, csm_coverage, load_costs
     from renewals_cli.documents import coverage_document
     from renewals_cli.render import render
-    from renewals_cli.report import read_with_accounting
     from renewals_cli.segments import account_segments
     from renewals_cli.window import within
 
@@ -88,7 +87,7 @@ def coverage(
             inside = rows.filter(within(window))
             return [inside.select("account_id", "expiry_date", "csm"), account_segments(inside, thresholds)]
 
-        accounting, (rows, accounts) = read_with_accounting(export, queries)
+        accounting, (rows, accounts) = export.read(queries)
         result = csm_coverage(rows.lazy(), accounts.lazy(), costs, by=grouping, target=goal)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS

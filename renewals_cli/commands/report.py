@@ -64,12 +64,14 @@ def report(
     window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = fmt in HUMAN_FORMATS
-    shown = [by] if by else (HUMAN_GROUPINGS if human else ["overall"])
-    checked = ["overall", "segment", "rep"] if settings.targets else []
-    headline = ["overall"] if human else []
-    wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        # People see the segment, rep and batch tables, and the partner table when the export names partners.
+        partners = ["partner"] if export.has("partner") else []
+        shown = [by] if by else ([*HUMAN_GROUPINGS, *partners] if human else ["overall"])
+        checked = ["overall", "segment", "rep"] if settings.targets else []
+        headline = ["overall"] if human else []
+        wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
         result = build_report(export, window, thresholds, wanted)
     common.check_nonempty(export, result.accounting, result.in_window, window)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)

@@ -38,7 +38,6 @@ def segments(
     from renewals_cli import console
     from renewals_cli.documents import segments_document
     from renewals_cli.render import render
-    from renewals_cli.report import read_with_accounting
     from renewals_cli.segments import account_table
     from renewals_cli.window import within
 
@@ -49,8 +48,6 @@ def segments(
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        accounting, (accounts,) = read_with_accounting(
-            export, lambda rows: [account_table(rows.filter(within(window)), thresholds)]
-        )
+        accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(segments_document(accounts, window), fmt), output)

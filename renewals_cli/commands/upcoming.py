@@ -43,7 +43,6 @@ def upcoming(
     from renewals_cli import console
     from renewals_cli.documents import worklist_document
     from renewals_cli.render import render
-    from renewals_cli.report import read_with_accounting
     from renewals_cli.segments import account_segments
     from renewals_cli.worklist import due, listed
 
@@ -54,8 +53,7 @@ def upcoming(
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         # Every accepted row counts for an account's segment here, not only the window's.
-        accounting, (found, accounts) = read_with_accounting(
-            export,
+        accounting, (found, accounts) = export.read(
             lambda rows: [due(rows, as_of=day, days=days, reps=rep or ()), account_segments(rows, thresholds)],
         )
         listing = listed(

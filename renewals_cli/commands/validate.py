@@ -28,13 +28,12 @@ def validate(
     from renewals_cli import console
     from renewals_cli.documents import validation_document
     from renewals_cli.render import render
-    from renewals_cli.report import count_rows
 
     if fmt not in (Format.table, Format.json, Format.markdown):
         raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
-        accounting = count_rows(export)
+        accounting, _ = export.read()
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
     console.emit(render(validation_document(export, accounting), fmt))
     if accounting.rejected:

@@ -118,6 +118,18 @@ class Export:
             raise self.unreadable(exc) from None
         return results[: len(made)]
 
+    def read(
+        self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]] = lambda rows: ()
+    ) -> tuple["RowAccounting", list[pl.DataFrame]]:
+        """The row accounting and the results of `queries(accepted rows)`, from one read of the export."""
+
+        def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+            states = rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+            return [states, *queries(accepted(rows))]
+
+        states, *results = self.collect(with_states)
+        return accounting_from_states(states)[0], results
+
     def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
         """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
         confirmed); a query that shares the checks' read of the file is made of these rows."""

@@ -7,8 +7,8 @@ import polars as pl
 
 from renewals_cli.balance import Balance
 from renewals_cli.documents import accounting_facts, accounting_text, plural, window_text
-from renewals_cli.kpis import Window
 from renewals_cli.render.document import Document, Section
+from renewals_cli.window import Window
 
 # What a terminal has room for, most telling first.
 BRIEF = (
