@@ -14,6 +14,7 @@ from renewals_cli.load.export import Export, RowAccounting
 from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
 from renewals_cli.report import Report
+from renewals_cli.segments import Segment
 from renewals_cli.targets import Targets, misses
 from renewals_cli.window import Window
 
@@ -196,14 +197,20 @@ def report_document(
     return Document(title="Renewal report", sections=sections, facts=facts, headline=tuple(lines))
 
 
-def segments_document(accounts: pl.DataFrame, window: Window) -> Document:
-    """One row per account with its ARR and segment."""
+def segments_document(accounts: pl.DataFrame, window: Window, *, summary: bool = False) -> Document:
+    """One row per account with its ARR and segment; with `summary` (for people), then one row per segment."""
     facts: dict[str, Any] = {"window": {"from": _iso(window.start), "to": _iso(window.end)}}
-    return Document(
-        title="Accounts by segment",
-        sections=(Section(name="accounts", title="Accounts", frame=accounts),),
-        facts=facts,
-    )
+    sections = [Section(name="accounts", title="Accounts", frame=accounts)]
+    if summary:
+        per_segment = (
+            accounts.group_by("segment")
+            .agg(accounts=pl.len(), arr=pl.col("arr").sum(), opportunities=pl.col("opportunities").sum())
+            .with_columns(pl.col("segment").cast(Segment))
+            .sort("segment")
+            .with_columns(pl.col("segment").cast(pl.String), pl.col("accounts").cast(pl.Int64))
+        )
+        sections.append(Section(name="segments", title="By segment", frame=per_segment))
+    return Document(title="Accounts by segment", sections=tuple(sections), facts=facts)
 
 
 def validation_document(export: Export, accounting: RowAccounting) -> Document:
@@ -232,11 +239,20 @@ def validation_document(export: Export, accounting: RowAccounting) -> Document:
     )
 
 
-def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, headline: bool) -> Document:
+def worklist_document(
+    worklist: pl.DataFrame,
+    as_of: dt.date,
+    days: int,
+    *,
+    headline: bool,
+    since: int | None = None,
+    largest_first: bool = False,
+) -> Document:
     """The renewal worklist, with a count and value per action when people read it."""
     lines: list[tuple[str, str]] = []
     if headline:
-        lines = [("As of", as_of.isoformat()), ("Horizon", f"{days} days, past-due renewals included")]
+        overdue = "past-due renewals included" if since is None else f"past-due renewals up to {since} days overdue"
+        lines = [("As of", as_of.isoformat()), ("Horizon", f"expiring within {days} days, {overdue}")]
         by_action = worklist.group_by("action", maintain_order=True).agg(
             pl.len().alias("n"), pl.col("prior_amount").sum().alias("value")
         )
@@ -250,7 +266,12 @@ def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, head
     return Document(
         title="Renewal worklist",
         sections=(
-            Section(name="opportunities", title="Open renewals by expiry date", frame=worklist, brief=WORKLIST_BRIEF),
+            Section(
+                name="opportunities",
+                title="Open renewals, largest first" if largest_first else "Open renewals by expiry date",
+                frame=worklist,
+                brief=WORKLIST_BRIEF,
+            ),
         ),
         facts={"as_of": as_of.isoformat(), "days": days},
         headline=tuple(lines),
@@ -258,12 +279,12 @@ def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, head
 
 
 WORKLIST_BRIEF = (
-    "account_name", "action", "days_to_expiry", "prior_amount", "rep", "expiry_date", "segment", "account_id",
-    "opportunity_id",
+    "account_name", "action", "days_to_expiry", "prior_amount", "rep", "stage", "expiry_date", "segment", "csm",
+    "account_id", "opportunity_id",
 )  # fmt: skip
 ACTION_LABELS = {
     "past_due": "Past due",
-    "due_90": "Due in 90 days",
+    "due_90": "Due within 90 days",
     "quote_window": "Quote now (91–120 days)",
     "upcoming": "Later",
 }

@@ -21,6 +21,14 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
+class ValidationFormat(StrEnum):
+    """The values of `validate --format`: the formats a validation is written in."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 # Formats people read: the headline and every table; the others carry one grouping for machines.
 HUMAN_FORMATS = frozenset({Format.table, Format.markdown, Format.html, Format.xlsx})
 # Formats written as bytes: they need --output.

@@ -21,7 +21,7 @@ from renewals_cli.load.export import (
     accounting_from_states,
     row_state,
 )
-from renewals_cli.segments import Thresholds, arr_parts, segments_from
+from renewals_cli.segments import Thresholds, account_segments, arr_parts, segments_from
 from renewals_cli.window import Window, later, within
 
 
@@ -38,15 +38,18 @@ class Report:
     tables: dict[str, pl.DataFrame]
 
 
-def account_partials(rows: pl.LazyFrame, groupings: Sequence[str], window: Window) -> pl.LazyFrame:
-    """Typed `rows` summed per state (see `load.export.row_state`: 0 for the accepted rows of the window),
+def account_partials(
+    rows: pl.LazyFrame, groupings: Sequence[str], window: Window, selected: pl.Expr | None = None
+) -> pl.LazyFrame:
+    """Typed `rows` summed per state (see `load.export.row_state`: 0 for the accepted rows of the window that
+    are `selected`, by default all of them),
     account and the row keys the groupings need: the KPI sums (`kpis.account_sums`), what each account's
     segment is made of (`segments.arr_parts`), and how many rows have no amount to renew (`zero_prior`).
     Every row is summed, so that the same pass gives the row accounting."""
     keys = row_keys(groupings)
     valued = with_row_keys(rows, keys, window.start_month).with_columns(
         **row_values(window.as_of, window.start_month),
-        state=row_state(within(window), later(window)),
+        state=row_state(within(window) & (True if selected is None else selected), later(window)),
         zero_prior=pl.col("prior_amount") == 0,
     )
     return account_sums(valued, ["state", *keys], alongside={**arr_parts(), "zero_prior": pl.col("zero_prior").sum()})
@@ -73,16 +76,23 @@ def kpi_tables_of(
     return tables_from(partials, groupings, thresholds, csms)
 
 
-def build_report(export: Export, window: Window, thresholds: Thresholds, groupings: Sequence[str]) -> Report:
+def build_report(
+    export: Export,
+    window: Window,
+    thresholds: Thresholds,
+    groupings: Sequence[str],
+    selected: pl.Expr | None = None,
+) -> Report:
     """Read the export once, summing its rows per account (`account_partials`), and roll every grouping's KPI
     table up from those sums; the `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`),
-    against the team's rates."""
+    against the team's rates. Only the `selected` rows count (see `filters`)."""
     wanted = [*groupings, "overall"] if "rep" in groupings and "overall" not in groupings else list(groupings)
     by_csm = any("csm" in keys_of(grouping) for grouping in wanted)
 
     def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-        csms = [account_csms(accepted(rows).filter(within(window)))] if by_csm else []
-        return [account_partials(rows, wanted, window), *csms]
+        kept = within(window) & (True if selected is None else selected)
+        csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
+        return [account_partials(rows, wanted, window, selected), *csms]
 
     every, *csms = export.collect(queries)
     states = every.group_by("state").agg(pl.col("opportunities").sum())
@@ -100,3 +110,9 @@ def build_report(export: Export, window: Window, thresholds: Thresholds, groupin
         zero_prior=int(partials["zero_prior"].sum()),
         tables={grouping: tables[grouping] for grouping in groupings},
     )
+
+
+def account_attributes(rows: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+    """One row per account of `rows`: its `segment` and its `csm` (null when no row names one)."""
+    segments = account_segments(rows, thresholds).select("account_id", "segment")
+    return segments.join(account_csms(rows), on="account_id", how="left")

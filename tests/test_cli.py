@@ -264,9 +264,9 @@ def test_upcoming_worklist_worked_by_hand(capsys: pytest.CaptureFixture[str], bo
     assert result.exit_code == 0
     # Open rows: OP-05 expired 2026-04-30 (-1 day, past due), OP-06 expires 2026-06-30 (60 days).
     assert result.stdout.splitlines() == [
-        "opportunity_id,account_id,account_name,rep,segment,expiry_date,days_to_expiry,prior_amount,action",
-        "OP-05,GAMMA,Gamma Ltd,Bob Ray,smb,2026-04-30,-1,20000.0,past_due",
-        "OP-06,DELTA,Delta Inc,Bob Ray,strategic,2026-06-30,60,50000.0,due_90",
+        "opportunity_id,account_id,account_name,rep,segment,expiry_date,days_to_expiry,prior_amount,action,stage,csm",
+        "OP-05,GAMMA,Gamma Ltd,Bob Ray,smb,2026-04-30,-1,20000.0,past_due,open,",
+        "OP-06,DELTA,Delta Inc,Bob Ray,strategic,2026-06-30,60,50000.0,due_90,open,",
     ]
 
 

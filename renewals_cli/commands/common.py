@@ -9,7 +9,10 @@ from renewals_cli.errors import InputError, RejectedRowsError, UsageError
 from renewals_cli.names import BINARY_FORMATS, Format
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from renewals_cli.config import Config
+    from renewals_cli.filters import Filters
     from renewals_cli.load.export import Export, RowAccounting
     from renewals_cli.render import Output
     from renewals_cli.segments import Thresholds
@@ -163,6 +166,28 @@ def output_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt in BINARY_FORMATS and output is None:
         raise UsageError(f"--format {fmt} needs --output PATH")
     return fmt
+
+
+def selection(
+    export: "Export", window: "Window", thresholds: "Thresholds", filters: "Filters"
+) -> "tuple[Filters, pl.Expr | None]":
+    """The filters with each name as the export spells it, and the rows they keep (None without filters).
+    Raises UsageError for a name the export does not hold, naming the nearest one it does."""
+    if not filters:
+        return filters, None
+    import polars as pl
+
+    from renewals_cli.filters import resolved, row_names, selection
+    from renewals_cli.report import account_attributes
+    from renewals_cli.window import within
+
+    _, (reps, partners, accounts) = export.read(
+        lambda rows: [*row_names(rows), account_attributes(rows.filter(within(window)), thresholds)]
+    )
+    csms = accounts["csm"].drop_nulls().unique().to_list()
+    named = resolved(filters, reps["rep"].to_list(), partners["partner"].to_list(), csms)
+    chosen: pl.Expr = selection(named, accounts if named.by_account else None)
+    return named, chosen
 
 
 def check_nonempty(export: "Export", accounting: "RowAccounting", in_window: int, window: "Window") -> None:

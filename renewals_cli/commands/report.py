@@ -30,6 +30,10 @@ def report(
     end: o.To = None,
     quarter: o.Quarter = None,
     every_row: o.AllRows = False,
+    rep: o.Rep = None,
+    segment: o.Segment = None,
+    csm: o.Csm = None,
+    partner: o.Partner = None,
     as_of: o.AsOf = None,
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
@@ -50,6 +54,7 @@ def report(
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
     from renewals_cli import console
     from renewals_cli.documents import plural, report_document, zero_prior_text
+    from renewals_cli.filters import Filters
     from renewals_cli.render import render
     from renewals_cli.report import build_report
     from renewals_cli.targets import misses
@@ -66,13 +71,15 @@ def report(
     human = fmt in HUMAN_FORMATS
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        asked = Filters(tuple(rep or ()), tuple(segment or ()), tuple(csm or ()), tuple(partner or ()))
+        _, selected = common.selection(export, window, thresholds, asked)
         # People see the segment, rep and batch tables, and the partner table when the export names partners.
         partners = ["partner"] if export.has("partner") else []
         shown = [by] if by else ([*HUMAN_GROUPINGS, *partners] if human else ["overall"])
         checked = ["overall", "segment", "rep"] if settings.targets else []
         headline = ["overall"] if human else []
         wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
-        result = build_report(export, window, thresholds, wanted)
+        result = build_report(export, window, thresholds, wanted, selected)
     common.check_nonempty(export, result.accounting, result.in_window, window)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     if result.zero_prior:

@@ -3,7 +3,7 @@
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.names import Format
+from renewals_cli.names import HUMAN_FORMATS, Format
 
 
 @app.command(
@@ -50,4 +50,4 @@ def segments(
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
-    common.deliver(render(segments_document(accounts, window), fmt), output)
+    common.deliver(render(segments_document(accounts, window, summary=fmt in HUMAN_FORMATS), fmt), output)

@@ -37,6 +37,7 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "expiry_date": pl.Date(),
     "prior_amount": pl.Float64(),
     "status": pl.String(),
+    "stage": pl.String(),  # the status as the export wrote it (`Negotiation`, `Closed Won`)
     "renewal_amount": pl.Float64(),
     "close_date": pl.Date(),
     "arr": pl.Float64(),
@@ -140,6 +141,7 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         pl.String(),
         _status_parser(options),
     )
+    typed["stage"] = values.trimmed(raw("status").cast(pl.String))
     if found.flags is not None:
         flag = _labelled(raw("strategic"), found.flags, (True, False), pl.Boolean(), _text_flag)
         typed["strategic"] = pl.when(raw("strategic").is_null()).then(False).otherwise(flag)
