@@ -189,6 +189,9 @@ def report_document(
         )
         for grouping in shown
     )
+    for grouping, frame in report.churn.items():
+        title = "Churn by reason" if grouping == "overall" else "Churn by reason and segment"
+        sections += (Section(name=f"churn_{grouping}", title=title, frame=frame),)
     if headline and "rep" in shown:
         coaching = report.tables["rep"].select("rep", *COACHING_COLUMNS)
         sections += (

@@ -79,7 +79,7 @@ def report(
         checked = ["overall", "segment", "rep"] if settings.targets else []
         headline = ["overall"] if human else []
         wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
-        result = build_report(export, window, thresholds, wanted, selected)
+        result = build_report(export, window, thresholds, wanted, selected, churn=human and export.has("churn_reason"))
     common.check_nonempty(export, result.accounting, result.in_window, window)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     if result.zero_prior:
