@@ -149,7 +149,7 @@ def test_missing_required_column_names_it(capsys: pytest.CaptureFixture[str], tm
             ["--map", "region=Region"],
             "Error: --map region=Region: expected CANONICAL=HEADER, CANONICAL one of "
             "account_id, rep, expiry_date, prior_amount, status, renewal_amount, "
-            "close_date, opportunity_id, account_name, arr, strategic, batch, csm, start_date, partner\n",
+            "close_date, opportunity_id, account_name, arr, strategic, batch, csm, start_date, partner, churn_reason\n",
         ),
     ],
 )
