@@ -49,8 +49,8 @@ per_account AS (
         count(*) FILTER (WHERE is_open AND expiry_date < getvariable('as_of')) AS past_due,
         count(*) FILTER (WHERE is_won AND is_due AND close_date <= expiry_date) AS on_time,
         count(*) FILTER (WHERE is_won AND close_date <= quarter_end) AS in_quarter,
-        -- the account's last renewal at stake: the latest expiry, and on that day a won row above the others
-        max({'expiry_date': expiry_date, 'won': is_won}) FILTER (WHERE at_stake) AS last_renewal,
+        max(expiry_date) FILTER (WHERE at_stake) AS last_at_stake,
+        max(expiry_date) FILTER (WHERE is_won) AS last_won,
         sum(prior_amount) AS available,
         coalesce(sum(prior_amount) FILTER (WHERE is_won), 0) AS prior_won,
         coalesce(sum(prior_amount) FILTER (WHERE is_lost), 0) AS prior_lost,
@@ -79,8 +79,9 @@ SELECT
     sum(past_due) AS past_due,
     sum(on_time) / nullif(sum(due), 0) AS otrr,
     sum(in_quarter) / sum(opportunities) AS iqrr,
-    -- logo retention: accounts whose last renewal at stake was won, among those with one
-    count(*) FILTER (WHERE last_renewal.won) / nullif(count(last_renewal), 0) AS retention_rate,
+    -- logo retention: among accounts with a renewal at stake, those whose last one (latest expiry) includes a
+    -- won row, that is whose latest won expiry is their latest expiry at stake
+    count(*) FILTER (WHERE last_won = last_at_stake) / nullif(count(last_at_stake), 0) AS retention_rate,
     sum(retained_won) / nullif(sum(prior_at_stake), 0) AS grr,
     sum(renewal_won) / nullif(sum(prior_at_stake), 0) AS nrr,
     avg((renewal_won - prior_won) / prior_won) FILTER (WHERE prior_won > 0) AS value_growth,

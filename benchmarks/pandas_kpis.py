@@ -56,8 +56,6 @@ def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     open_ = ~(won | lost)
     due = expiry <= as_of
     at_stake = won | lost | due
-    # an account's last renewal at stake: its rows at stake with the latest expiry; retained if one of them was won
-    last_expiry = expiry.where(at_stake).groupby([frame["rep"], frame["account_id"]]).transform("max")
     quarter_end = expiry + pd.offsets.QuarterEnd(0)
     rows = pd.DataFrame(
         {
@@ -71,8 +69,8 @@ def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "past_due": open_ & (expiry < as_of),
             "on_time": won & due & (close <= expiry),
             "in_quarter": won & (close <= quarter_end),
-            "at_stake": at_stake,
-            "last_won": won & (expiry == last_expiry),
+            "last_at_stake": expiry.where(at_stake),
+            "last_won": expiry.where(won),
             "available": prior,
             "prior_won": prior.where(won, 0.0),
             "prior_lost": prior.where(lost, 0.0),
@@ -81,9 +79,13 @@ def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "retained_won": np.minimum(renewal, prior).where(won, 0.0),
         }
     )
-    accounts = rows.groupby(["rep", "account_id"], sort=False).sum()
-    accounts["retained"] = accounts["last_won"] > 0
-    accounts["counted"] = accounts["at_stake"] > 0
+    latest = ("last_at_stake", "last_won")
+    summed = {name: "sum" for name in rows.columns if name not in ("rep", "account_id", *latest)}
+    accounts = rows.groupby(["rep", "account_id"], sort=False).agg(summed | dict.fromkeys(latest, "max"))
+    # retained: the account's last renewal at stake (latest expiry among them) includes a won row, that is its
+    # latest won expiry is its latest expiry at stake
+    accounts["retained"] = accounts.pop("last_won") == accounts["last_at_stake"]
+    accounts["counted"] = accounts.pop("last_at_stake").notna()
     growing = accounts["prior_won"] > 0
     accounts["growth"] = ((accounts["renewal_won"] - accounts["prior_won"]) / accounts["prior_won"]).where(growing)
     reps = accounts.groupby(level="rep").agg(

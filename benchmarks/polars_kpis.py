@@ -79,7 +79,6 @@ def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
         "past_due": open_ & (expiry < as_of),
         "on_time": won & due & (close <= expiry),
         "in_quarter": won & (quarter(close) <= quarter(expiry)),
-        "at_stake": at_stake,
         "available": prior,
         "prior_won": when(won, prior),
         "prior_lost": when(lost, prior),
@@ -87,19 +86,20 @@ def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
         "renewal_won": when(won, renewal),
         "retained_won": when(won, pl.min_horizontal(renewal, prior)),
     }
-    # an account is retained when its last renewal at stake (the latest expiry among them) includes a won row
-    last_at_stake = at_stake & (expiry == expiry.filter(at_stake).max())
     accounts = rows.group_by("rep", "account_id").agg(
         pl.len().alias("opportunities"),
         *(v.sum().alias(k) for k, v in flags.items()),
-        last_won=(won & last_at_stake).any(),
+        last_at_stake=pl.when(at_stake).then(expiry).max(),
+        last_won=pl.when(won).then(expiry).max(),
     )
     growth = pl.when(c("prior_won") > 0).then((c("renewal_won") - c("prior_won")) / c("prior_won"))
     r = accounts.group_by("rep").agg(
-        pl.all().exclude("account_id").sum(),
+        pl.all().exclude("account_id", "last_at_stake", "last_won").sum(),
         accounts=pl.len(),
-        retained=c("last_won").sum(),
-        counted=(c("at_stake") > 0).sum(),
+        # retained: the account's last renewal at stake (latest expiry among them) includes a won row, that is its
+        # latest won expiry is its latest expiry at stake
+        retained=(c("last_won") == c("last_at_stake")).sum(),
+        counted=c("last_at_stake").is_not_null().sum(),
         value_growth=growth.mean(),
     )
 
