@@ -147,15 +147,14 @@ def section(results: CommandResults) -> str:
     contenders = "\n".join(f"- **{name}** — {doc}" for name, doc in DOCS.items())
     notes = [*results.skipped.values(), *(f"`{name}` failed: {why}" for name, why in results.failures.items())]
     listed = "".join(f"\n- {note}" for note in notes)
+    timed = f"\n{table(results)}\n" if results.samples or results.failures else ""
     return f"""## Forecast and changes, beside the report
 
 On the {results.rows:,}-row canonical CSV ({CANONICAL_CSV.path(Path(), results.rows).name}), in a round-robin
 of their own ({results.repeat} time(s)) with **report --by rep** on the same file, which the ratios are to:
 
 {contenders}
-
-{table(results)}
-{listed}
+{timed}{listed}
 """
 
 

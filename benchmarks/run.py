@@ -456,7 +456,7 @@ def main() -> None:
     found = checks(results, sizes)
     print(results_table(results, sizes))
     print(f"\nrenewals --help: median {statistics.median(s.wall for s in results.help):.3f} s\n")
-    if results.commands.rows:
+    if results.commands.samples or results.commands.failures:
         print(f"{forecast_changes.table(results.commands)}\n")
     print(checks_table(found))
     failed = failures_list(results)
