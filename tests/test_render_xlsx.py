@@ -92,7 +92,7 @@ def test_cells_keep_their_types_and_formats(book: openpyxl.Workbook) -> None:
     rep = sheet(book, "By rep")
     assert values(rep)[1:] == [
         ["Ann Lee", 12, 1_200_000.5, 0.8, 1.25, False],
-        ["'=HYPERLINK(1)", 7, 350_000, 0.6, 0.9, True],
+        ["=HYPERLINK(1)", 7, 350_000, 0.6, 0.9, True],
         ["Bo Chen", 3, 90_000, 1.0, None, None],
     ]
     assert type(rep["B2"].value) is int
@@ -115,17 +115,18 @@ def test_dates_are_dates_and_nulls_empty(book: openpyxl.Workbook) -> None:
     assert worklist["D3"].value == 1.5
 
 
-def test_text_that_would_be_a_formula_is_neutralised(book: openpyxl.Workbook) -> None:
+def test_text_that_looks_like_a_formula_is_stored_as_text_as_written(book: openpyxl.Workbook) -> None:
     worklist = sheet(book, "Open renewals")
     # Control characters are stored escaped (`_x000D_`), which Excel reads back and openpyxl leaves as they are.
     assert [unescape(str(worklist[f"A{row}"].value)) for row in range(2, 8)] == [
-        "'+1 Corp",
-        "'-minus",
-        "'@at",
-        "'\tTab",
-        "'\rReturn",
+        "+1 Corp",
+        "-minus",
+        "@at",
+        "\tTab",
+        "\rReturn",
         "Plain",
     ]
+    assert {worklist[f"A{row}"].data_type for row in range(2, 8)} == {"s"}  # a string cell never runs
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for c in row:
@@ -143,7 +144,7 @@ def test_summary_has_the_headline_and_the_sheets(book: openpyxl.Workbook) -> Non
     summary = sheet(book, "Summary")
     assert summary["A1"].value == "Renewal report"
     assert [summary["A3"].value, summary["B3"].value] == ["Window", "every row"]
-    assert [summary["A4"].value, summary["B4"].value] == ["Targets", "'=1 missed: rep Ann close_rate"]
+    assert [summary["A4"].value, summary["B4"].value] == ["Targets", "=1 missed: rep Ann close_rate"]
     assert [summary[f"B{row}"].value for row in range(6, 11)] == book.sheetnames[1:]
     assert summary["B7"].hyperlink.location == "'Open renewals'!A1"
     assert summary["C6"].value == "3 rows"

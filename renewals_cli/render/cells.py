@@ -1,6 +1,7 @@
 """How values look to people (terminal, markdown): percents for rates, thousands separators for amounts."""
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -71,6 +72,22 @@ LABELS = {
     "target": "Target",
     "over_target": "Over target",
 }
+
+
+# A terminal escape sequence: CSI (`ESC [ … final`, colours, clearing), OSC (`ESC ] … BEL` or `ESC ] … ESC \\`,
+# window titles, hyperlinks), or ESC and one more character.
+ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?|\x9b[0-?]*[ -/]*[@-~]", re.S)
+LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# C0 and C1 control characters, and the bidirectional overrides and isolates that reorder what a reader sees.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text from customer data made inert for a terminal or a Markdown table: escape sequences and control
+    characters removed, line breaks and tabs turned into spaces."""
+    text = ESCAPE_SEQUENCE.sub("", text)
+    text = LINE_BREAK.sub(" ", text).replace("\t", " ")
+    return CONTROL.sub("", text)
 
 
 def label(column: str) -> str:

@@ -13,8 +13,7 @@ from typing import Any
 
 import xlsxwriter
 
-from renewals_cli.render.cells import MONEY_COLUMNS, RATE_COLUMNS, label
-from renewals_cli.render.csv import FORMULA_PREFIXES
+from renewals_cli.render.cells import MONEY_COLUMNS, RATE_COLUMNS, label, one_line
 from renewals_cli.render.document import Document, Section
 
 SUMMARY = "Summary"
@@ -36,18 +35,13 @@ BELOW = "#b91c1c"
 MAX_WIDTH = 60
 
 
-def safe_text(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading `'` when it would otherwise be read as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def sheet_names(titles: list[str]) -> list[str]:
     """Valid, distinct sheet names for the tables, after the Summary sheet: each title, cut at a word where it
     must be, with ` (2)` and so on when two would be the same."""
     taken = {SUMMARY.lower()}
     names = []
     for title in titles:
-        base = FORBIDDEN.sub(" - ", title).strip(" -'") or "Table"
+        base = FORBIDDEN.sub(" - ", one_line(title)).strip(" -'") or "Table"
         if len(base) > SHEET_CHARS:
             cut = base[:SHEET_CHARS]
             base = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" -'")
@@ -115,7 +109,7 @@ def _write(sheet: Any, row: int, col: int, column: str, value: object, formats: 
     if isinstance(value, dt.date):
         sheet.write_datetime(row, col, value, formats(_kind(column, value), below))
         return 16 if isinstance(value, dt.datetime) else 10
-    text = safe_text(str(value))
+    text = str(value)
     sheet.write_string(row, col, text, formats("text", below))
     return len(text)
 
@@ -125,7 +119,7 @@ def _table(workbook: Any, name: str, section: Section, formats: _Formats) -> Non
     frame = section.frame
     widths = []
     for col, column in enumerate(frame.columns):
-        sheet.write_string(0, col, safe_text(label(column)), formats("header"))
+        sheet.write_string(0, col, label(column), formats("header"))
         widths.append(len(label(column)))
     for index, row in enumerate(frame.iter_rows()):
         for col, (column, value) in enumerate(zip(frame.columns, row, strict=True)):
@@ -140,11 +134,11 @@ def _table(workbook: Any, name: str, section: Section, formats: _Formats) -> Non
 
 def _summary(workbook: Any, document: Document, names: list[str], formats: _Formats) -> None:
     sheet = workbook.add_worksheet(SUMMARY)
-    sheet.write_string(0, 0, safe_text(document.title), formats("title"))
+    sheet.write_string(0, 0, document.title, formats("title"))
     row = 2
     for name, text in document.headline:
-        sheet.write_string(row, 0, safe_text(name), formats("header"))
-        sheet.write_string(row, 1, safe_text(text), formats("text"))
+        sheet.write_string(row, 0, name, formats("header"))
+        sheet.write_string(row, 1, text, formats("text"))
         row += 1
     widths = [len(name) for name, _ in document.headline] or [0]
     texts = [len(text) for _, text in document.headline] or [0]
@@ -154,7 +148,7 @@ def _summary(workbook: Any, document: Document, names: list[str], formats: _Form
     sheet.write_string(row, 0, "Sheets", formats("header"))
     for offset, (name, section) in enumerate(zip(names, document.sections, strict=True)):
         quoted = name.replace("'", "''")
-        sheet.write_url(row + offset, 1, f"internal:'{quoted}'!A1", string=safe_text(name))
+        sheet.write_url(row + offset, 1, f"internal:'{quoted}'!A1", string=name)
         sheet.write_string(row + offset, 2, f"{section.frame.height:,} rows", formats("text"))
 
 
