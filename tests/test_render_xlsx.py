@@ -83,7 +83,7 @@ def test_header_rows_are_frozen_labelled_and_filterable(book: openpyxl.Workbook)
     for name in book.sheetnames[1:]:
         assert sheet(book, name).freeze_panes == "A2", name
     rep = sheet(book, "By rep")
-    assert values(rep)[0] == ["Rep", "Opps", "Available", "Close", "Conversion", "Top-heavy"]
+    assert values(rep)[0] == ["Rep", "Opps", "Available", "Close #", "Conversion", "Top-heavy"]
     assert rep["A1"].font.b
     assert rep.auto_filter.ref == "A1:F4"
 

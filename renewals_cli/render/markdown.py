@@ -45,4 +45,6 @@ def render(document: Document) -> str:
     lines += [f"- **{escape(name)}:** {escape(text)}" for name, text in document.headline]
     for section in document.sections:
         lines += ["", f"## {escape(section.title)}", "", *_table(section)]
+        if section.note:
+            lines += ["", escape(section.note)]
     return "\n".join(lines) + "\n"

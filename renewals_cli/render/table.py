@@ -62,6 +62,8 @@ class FittedTable:
             hidden = len(wanted) - len(columns)
             more = "1 more column" if hidden == 1 else f"{hidden} more columns"
             yield Text(f"({more} on a wider terminal, or with --format csv)", style="dim")
+        if self.section.note:
+            yield Text(one_line(self.section.note), style="dim")
 
 
 def _headline(document: Document) -> Panel:
