@@ -42,7 +42,8 @@ GLOSSARY: dict[str, str] = {
     ),
     "nrr": "Value: Σ renewal amount won ÷ Σ prior amount of rows won, lost or due (net revenue retention).",
     "value_growth": (
-        "Accounts: mean over accounts with a won renewal of (renewal − prior) ÷ prior, each account counting once."
+        "Accounts: mean over accounts with won renewals of (Σ renewal − Σ prior) ÷ Σ prior of their won rows, "
+        "each account counting once."
     ),
     "churned_value": "Value: Σ prior amount of lost rows.",
     "weakest_lever": (
