@@ -446,6 +446,21 @@ def test_no_table_scrolls_sideways_in_a_real_browser(tmp_path: Path, report_page
 
 
 @needs_chromium
+def test_without_its_style_block_and_classes_the_page_looks_the_same(tmp_path: Path, report_page: str) -> None:
+    """What a mail client that drops `<style>` and class names (Gmail, Outlook) shows: pixel for pixel the same."""
+    mailed = re.sub(r' class="[^"]*"', "", re.sub(r"<style>.*?</style>", "", report_page, flags=re.S))
+    assert "<style>" not in mailed and "class=" not in mailed
+    shots = []
+    for name, page in (("browser", report_page), ("mail", mailed)):
+        path = tmp_path / f"{name}.html"
+        path.write_text(page, encoding="utf-8")
+        shot = tmp_path / f"{name}.png"
+        chromium(tmp_path, f"--screenshot={shot}", "--hide-scrollbars", "--window-size=800,3000", path.as_uri())
+        shots.append(shot.read_bytes())
+    assert shots[0] == shots[1]
+
+
+@needs_chromium
 def test_a_real_browser_shows_the_tables_and_charts(tmp_path: Path) -> None:
     path = tmp_path / "report.html"
     path.write_text(html.render(document()), encoding="utf-8")
