@@ -490,3 +490,19 @@ def test_the_command_writes_the_page(capsys: pytest.CaptureFixture[str], book: P
     assert page.sections["coaching"].column("vs team (pts)") == ["-1.3 pts", "-56.3 pts"]
     [chart] = page.sections["rep"].charts
     assert chart.values == ["100.0%", "70.6%", "103.3%", "36.4%", "100.0%", "105.0%"]
+
+
+def test_a_split_table_without_grouping_keys_repeats_its_first_column() -> None:
+    frame = pl.DataFrame(
+        {
+            "account_name": ["Lighthouse Logistics Co."],
+            "rep": ["Ann Lee"],
+            "segment": ["smb"],
+            **{f"note_{i}": ["a longer text that takes room"] for i in range(6)},
+        }
+    )
+    section = Section("opportunities", "Open renewals", frame, brief=("account_name", "rep"))
+    part = Page(html.render(document(section))).sections["opportunities"]
+    assert len(part.tables) > 1
+    assert [table.headers[0] for table in part.tables] == ["Account"] * len(part.tables)
+    assert part.tables[0].headers[:3] == ["Account", "Rep", "Segment"]

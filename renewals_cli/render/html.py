@@ -225,9 +225,11 @@ def _width(section: Section, column: str, texts: Sequence[str]) -> float:
 
 
 def column_groups(section: Section, texts: dict[str, list[str]]) -> list[list[str]]:
-    """The columns split into tables that each fit the page, every one led by the row's keys (or first column)."""
+    """The columns split into tables that each fit the page, every one led by the grouping keys the table starts
+    with (`batch`, `rep`), or else by its first column (a worklist's account)."""
     columns = _columns(section)
-    keys = [c for c in columns if c in KEYS] or columns[:1]
+    leading = next((i for i, c in enumerate(columns) if c not in KEYS), len(columns))
+    keys = columns[: max(leading, 1)]
     rest = [c for c in columns if c not in keys]
     base = sum(_width(section, c, texts[c]) for c in keys)
     groups: list[list[str]] = []
