@@ -433,7 +433,8 @@ def report_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     with pytest.raises(SystemExit):
         main(["report", "tests/data/book.csv", "--as-of", "2026-05-01", "-o", str(capsys_free)])
     page = capsys_free.read_text(encoding="utf-8")
-    extra = "".join(html._section(wide_section(4)))
+    unbroken = rep_section(["W" * 150, SCRIPT_REP, "Bo Chen"])  # a name with nowhere to wrap
+    extra = "".join(html._section(wide_section(4)) + html._section(unbroken))
     return page.replace('<section id="glossary">', extra + '<section id="glossary">')
 
 

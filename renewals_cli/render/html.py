@@ -59,7 +59,9 @@ STYLE_NOTE = f"color:{MUTED};font-size:12px;margin:4px 0 12px"
 STYLE_HEAD = f"{STYLE_CELL};vertical-align:bottom;border-bottom:2px solid #8c959f"
 STYLE_CHART = "width:100%;border-collapse:collapse;font-size:12px;margin:8px 0 4px"
 STYLE_DESCRIPTION = f"font-weight:400;color:{MUTED};font-size:12px"
-STYLE_CHART_NAME = "width:30%;text-align:right;font-weight:400;padding:1px 8px 1px 0;vertical-align:middle"
+STYLE_CHART_NAME = (
+    "width:30%;text-align:right;font-weight:400;padding:1px 8px 1px 0;vertical-align:middle;overflow-wrap:anywhere"
+)
 STYLE_CHART_LABEL = f"padding:1px 6px 1px 0;white-space:nowrap;color:{MUTED};font-size:11px;width:76px"
 STYLE_CHART_VALUE = "padding:1px 0 1px 6px;white-space:nowrap;width:52px;font-size:11px;vertical-align:middle"
 STYLE_BAR = "height:12px;font-size:1px;line-height:1px"
