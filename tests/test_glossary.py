@@ -1,14 +1,16 @@
-"""The glossary: one line per KPI saying its basis and denominator, for every KPI column and coaching column."""
+"""The glossary: one line per KPI saying its basis and denominator, for every KPI, coaching and coverage column."""
 
 import pytest
 
 from renewals_cli.coaching import COACHING_COLUMNS
+from renewals_cli.coverage import COVERAGE_COLUMNS
 from renewals_cli.kpis import KPI_COLUMNS
 from renewals_cli.present.glossary import GLOSSARY, glossary_for
 
 
-def test_every_kpi_and_coaching_column_is_defined_in_order() -> None:
-    assert list(GLOSSARY) == [*KPI_COLUMNS, *COACHING_COLUMNS]
+def test_every_kpi_coaching_and_coverage_column_is_defined_in_order() -> None:
+    coverage = [c for c in COVERAGE_COLUMNS if c not in KPI_COLUMNS]
+    assert list(GLOSSARY) == [*KPI_COLUMNS, *COACHING_COLUMNS, *coverage]
 
 
 @pytest.mark.parametrize("column", KPI_COLUMNS)
@@ -32,5 +34,5 @@ def test_the_levers_say_they_multiply_to_the_renewal_rate() -> None:
 
 
 def test_glossary_for_the_columns_shown() -> None:
-    shown = glossary_for(["rep", "renewal_rate", "opportunities", "renewal_rate", "cost"])
+    shown = glossary_for(["rep", "renewal_rate", "opportunities", "renewal_rate", "account_id"])
     assert shown == [("opportunities", GLOSSARY["opportunities"]), ("renewal_rate", GLOSSARY["renewal_rate"])]

@@ -265,7 +265,7 @@ def test_below_target_cells_are_marked_red_inline_and_no_others() -> None:
     assert marked == [(1, "Close $")]
     assert rep.cells("Close $")[1][0] == "60.0% ▼"
     assert "color:#b91c1c" in rep.cells("Close $")[1][1]
-    assert "▼ below its target." in rep.notes
+    assert "▼ misses its target." in rep.notes
     assert page.count("▼") == 2  # the marked cell and its note; nothing in the batch or segment tables
 
 

@@ -1,5 +1,6 @@
 """What each number is: one line per KPI saying its basis (count of rows, value, or accounts) and its
-denominator. The HTML report and the workbook show the lines for the columns they hold; the docs quote them.
+denominator, for the report's KPIs, the coaching columns and the coverage columns. The HTML report and the
+workbook show the lines for the columns they hold; the docs quote them.
 
 Statuses are read as of the as-of date: a row closed after it is still open.
 """
@@ -52,6 +53,23 @@ GLOSSARY: dict[str, str] = {
     "lever_gap": "Points: the rep's rate on the weakest lever minus the team's (−5.0 pts: five points below).",
     "top_heavy": "Resolution by value at least 15 points above resolution by count: the long tail is left unworked.",
     "coaching_action": "What usually fixes the weakest lever.",
+    # Cost to serve and CSM coverage (`renewals coverage`); `accounts` is as above.
+    "unassigned": "Count: accounts in the group without a CSM.",
+    "arr": (
+        "Value: Σ account ARR of the group's accounts (an account's arr on its latest-expiring row, else the sum "
+        "of its prior amounts)."
+    ),
+    "csms": "Count: distinct CSMs with accounts in the group.",
+    "accounts_per_csm": "Accounts: (accounts − unassigned) ÷ CSMs.",
+    "arr_per_account": "Value: ARR ÷ accounts.",
+    "arr_per_csm": "Value: ARR of the accounts that have a CSM ÷ CSMs.",
+    "cost": (
+        "Value: CSM cost allocated to the group, each CSM's annual cost spread over segments by their number of "
+        "accounts in each."
+    ),
+    "cost_to_serve": "Value: cost ÷ ARR, the share of ARR spent on customer success.",
+    "target": "The cost-to-serve target (15% unless set).",
+    "over_target": "Whether cost to serve is above the target.",
 }
 
 

@@ -271,7 +271,7 @@ def _table(section: Section, columns: Sequence[str], texts: dict[str, list[str]]
             below = ""
             if (index, column) in section.below:
                 below = f"color:{BELOW};font-weight:600"
-                shown += f' <span title="below target">{MARKER}</span>'
+                shown += f' <span title="misses its target">{MARKER}</span>'
             css_class = ' class="below"' if below else ""
             parts.append(f"<td{css_class}{_style(STYLE_CELL, layout, stripe, below)}>{shown}</td>")
         parts.append("</tr>")
@@ -290,7 +290,7 @@ def _tables(section: Section) -> list[str]:
             parts.append(f"<p{_style(STYLE_NOTE, 'margin:8px 0 2px')}>Columns, part {number} of {len(groups)}</p>")
         parts += _table(section, columns, texts)
     if section.below:
-        parts.append(f"<p{_style(STYLE_NOTE)}>{MARKER} below its target.</p>")
+        parts.append(f"<p{_style(STYLE_NOTE)}>{MARKER} misses its target.</p>")
     if section.note:
         parts.append(f"<p{_style(STYLE_NOTE)}>{text(section.note)}</p>")
     return parts
