@@ -507,3 +507,15 @@ def test_a_split_table_without_grouping_keys_repeats_its_first_column() -> None:
     assert len(part.tables) > 1
     assert [table.headers[0] for table in part.tables] == ["Account"] * len(part.tables)
     assert part.tables[0].headers[:3] == ["Account", "Rep", "Segment"]
+
+
+def test_the_sample_report_is_small_enough_for_gmail_to_show_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Gmail cuts a message above 102 kB behind a link; the sample export's weekly report (11 reps, 9 batches)
+    stays under it, which is why cells share their styles through the table."""
+    target = tmp_path / "weekly.html"
+    sample = Path(__file__).parent.parent / "sample_data" / "renewals.csv"
+    result = run(capsys, "report", str(sample), "--as-of", "2026-11-25", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert len(target.read_bytes()) < 102_000

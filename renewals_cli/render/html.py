@@ -53,10 +53,16 @@ STYLE_PAGE = f"max-width:{PAGE}px;margin:0 auto;padding:16px"
 STYLE_H1 = "font-size:24px;line-height:1.25;margin:0 0 12px"
 STYLE_H2 = f"font-size:18px;line-height:1.25;margin:28px 0 8px;padding-bottom:4px;border-bottom:1px solid {RULE}"
 STYLE_CAPTION = "font-weight:600;text-align:left;padding:0 0 6px"
-STYLE_TABLE = "border-collapse:collapse;font-size:13px;margin:0 0 12px"
-STYLE_CELL = "padding:4px 8px;border-bottom:1px solid #e5e7eb;vertical-align:top"
+# A data table: cells stay on one line unless they are text, and text breaks anywhere rather than overflow.
+STYLE_TABLE = "border-collapse:collapse;font-size:13px;margin:0 0 12px;white-space:nowrap;overflow-wrap:anywhere"
+CELLPADDING = 5
+STYLE_ROW = "vertical-align:top"
+STYLE_NUMBER = "text-align:right"
+STYLE_WORDS = "white-space:normal"
+STYLE_LONG = "white-space:normal;min-width:12em"
+STYLE_RULE = "border-bottom:1px solid #e5e7eb"
 STYLE_NOTE = f"color:{MUTED};font-size:12px;margin:4px 0 12px"
-STYLE_HEAD = f"{STYLE_CELL};vertical-align:bottom;border-bottom:2px solid #8c959f"
+STYLE_HEAD = "vertical-align:bottom;border-bottom:2px solid #8c959f;white-space:normal"
 STYLE_CHART = "width:100%;border-collapse:collapse;font-size:12px;margin:8px 0 4px"
 STYLE_DESCRIPTION = f"font-weight:400;color:{MUTED};font-size:12px"
 STYLE_CHART_NAME = (
@@ -250,33 +256,31 @@ def column_groups(section: Section, texts: dict[str, list[str]]) -> list[list[st
 
 
 def _table(section: Section, columns: Sequence[str], texts: dict[str, list[str]]) -> list[str]:
+    """One table. Its padding is the `cellpadding` attribute and what cells share is set once on the table (cells
+    inherit `white-space`), so each cell's own style says only how it differs: a page of a few hundred cells
+    stays small enough for a mail client to show whole."""
     frame = section.frame
     numeric = {c: is_numeric(frame.schema[c]) for c in columns}
-    parts = [f"<table{_style(STYLE_TABLE)}>", "<thead><tr>"]
+    parts = [f'<table cellpadding="{CELLPADDING}" cellspacing="0"{_style(STYLE_TABLE)}>', "<thead><tr>"]
     for column in columns:
         align = "right" if numeric[column] else "left"
         parts.append(f'<th scope="col"{_style(STYLE_HEAD, f"text-align:{align}")}>{text(label(column))}</th>')
     parts.append("</tr></thead><tbody>")
     for index in range(frame.height):
-        stripe = f"background:{STRIPE}" if index % 2 else ""
-        parts.append("<tr>")
+        stripe = f' bgcolor="{STRIPE}"{_style(STYLE_ROW, f"background:{STRIPE}")}' if index % 2 else _style(STYLE_ROW)
+        parts.append(f"<tr{stripe}>")
         for column in columns:
             shown = text(texts[column][index])
-            if numeric[column]:
-                layout = "text-align:right;white-space:nowrap"
-            elif len(shown) > LONG_TEXT:
-                layout = "min-width:12em;overflow-wrap:anywhere"
-            else:
-                layout = "overflow-wrap:anywhere"
+            layout = STYLE_NUMBER if numeric[column] else STYLE_LONG if len(shown) > LONG_TEXT else STYLE_WORDS
             below = ""
             if (index, column) in section.below:
                 below = f"color:{BELOW};font-weight:600"
                 shown += f' <span title="misses its target">{MARKER}</span>'
             css_class = ' class="below"' if below else ""
-            parts.append(f"<td{css_class}{_style(STYLE_CELL, layout, stripe, below)}>{shown}</td>")
+            parts.append(f"<td{css_class}{_style(layout, below)}>{shown}</td>")
         parts.append("</tr>")
     if frame.height == 0:
-        parts.append(f'<tr><td colspan="{len(columns)}"{_style(STYLE_CELL)}>No rows.</td></tr>')
+        parts.append(f'<tr><td colspan="{len(columns)}"{_style(STYLE_WORDS)}>No rows.</td></tr>')
     parts.append("</tbody></table>")
     return parts
 
@@ -327,7 +331,7 @@ def _glossary(document: Document) -> list[str]:
     parts = [
         '<section id="glossary">',
         f"<h2{_style(STYLE_H2)}>What each number is</h2>",
-        f"<table{_style(STYLE_TABLE, 'width:100%')}>",
+        f'<table cellpadding="{CELLPADDING}" cellspacing="0"{_style(STYLE_TABLE, "width:100%", STYLE_WORDS)}>',
         "<thead><tr>",
         f'<th scope="col"{_style(STYLE_HEAD, "text-align:left", "width:28%")}>KPI</th>',
         f'<th scope="col"{_style(STYLE_HEAD, "text-align:left")}>Basis and definition</th>',
@@ -335,9 +339,9 @@ def _glossary(document: Document) -> list[str]:
     ]
     for column, definition in terms:
         parts.append(
-            f"<tr><td{_style(STYLE_CELL)}><strong>{text(label(column))}</strong>"
+            f"<tr{_style(STYLE_ROW)}><td{_style(STYLE_RULE)}><strong>{text(label(column))}</strong>"
             f"<br><span{_style(f'color:{MUTED}', 'font-size:11px')}>{text(column)}</span></td>"
-            f"<td{_style(STYLE_CELL)}>{text(definition)}</td></tr>"
+            f"<td{_style(STYLE_RULE)}>{text(definition)}</td></tr>"
         )
     parts += ["</tbody></table>", "</section>"]
     return parts
