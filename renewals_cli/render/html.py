@@ -52,7 +52,7 @@ STYLE_BODY = f"margin:0;padding:0;background:#ffffff;color:{TEXT_COLOUR};{FONT};
 STYLE_PAGE = f"max-width:{PAGE}px;margin:0 auto;padding:16px"
 STYLE_H1 = "font-size:24px;line-height:1.25;margin:0 0 12px"
 STYLE_H2 = f"font-size:18px;line-height:1.25;margin:28px 0 8px;padding-bottom:4px;border-bottom:1px solid {RULE}"
-STYLE_CAPTION = "font-weight:600;text-align:left;padding:0 0 6px"
+STYLE_CAPTION = "font-weight:600;font-size:13px;text-align:left;padding:0 0 6px;white-space:normal"
 # A data table: cells stay on one line unless they are text, and text breaks anywhere rather than overflow.
 STYLE_TABLE = "border-collapse:collapse;font-size:13px;margin:0 0 12px;white-space:nowrap;overflow-wrap:anywhere"
 CELLPADDING = 5
@@ -63,14 +63,16 @@ STYLE_LONG = "white-space:normal;min-width:12em"
 STYLE_RULE = "border-bottom:1px solid #e5e7eb"
 STYLE_NOTE = f"color:{MUTED};font-size:12px;margin:4px 0 12px"
 STYLE_HEAD = "vertical-align:bottom;border-bottom:2px solid #8c959f;white-space:normal"
-STYLE_CHART = "width:100%;border-collapse:collapse;font-size:12px;margin:8px 0 4px"
+STYLE_CHART = "width:100%;border-collapse:collapse;font-size:11px;white-space:nowrap;margin:8px 0 4px"
 STYLE_DESCRIPTION = f"font-weight:400;color:{MUTED};font-size:12px"
+STYLE_LEGEND = f"padding:0 0 6px;color:{MUTED};font-size:12px;white-space:normal"
 STYLE_CHART_NAME = (
-    "width:30%;text-align:right;font-weight:400;padding:1px 8px 1px 0;vertical-align:middle;overflow-wrap:anywhere"
+    "width:30%;text-align:right;font-weight:400;font-size:12px;padding:1px 8px 1px 0;white-space:normal;"
+    "overflow-wrap:anywhere"
 )
-STYLE_CHART_LABEL = f"padding:1px 6px 1px 0;white-space:nowrap;color:{MUTED};font-size:11px;width:76px"
-STYLE_CHART_VALUE = "padding:1px 0 1px 6px;white-space:nowrap;width:52px;font-size:11px;vertical-align:middle"
-STYLE_BAR = "height:12px;font-size:1px;line-height:1px"
+STYLE_CHART_LABEL = f"color:{MUTED};padding-right:6px"
+STYLE_CHART_VALUE = "padding-left:6px"
+STYLE_BAR = "height:12px;font-size:1px"
 STYLE_TICK = f"text-align:right;border-top:1px solid {RULE};border-right:1px solid {RULE};color:{MUTED};font-size:11px"
 # Print rules only: the page reads the same without them (a mail client that drops them loses nothing).
 PRINT = "@media print{body{font-size:11px}table{break-inside:auto}tr{break-inside:avoid}}"
@@ -118,7 +120,7 @@ def _strip(cells: Sequence[str]) -> str:
     """Cells side by side in a full-width, one-row layout table."""
     return (
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"'
-        f"{_style('width:100%', 'border-collapse:collapse')}><tr>{''.join(cells)}</tr></table>"
+        f"{_style('width:100%')}><tr>{''.join(cells)}</tr></table>"
     )
 
 
@@ -131,10 +133,10 @@ def _bar(kpi: str, value: float | None, top: float) -> str:
         colour = COLOURS[kpi]
         cells.append(
             f'<td class="bar" data-kpi="{kpi}" width="{percent:g}%" bgcolor="{colour}"'
-            f"{_style(f'width:{percent:g}%', f'background:{colour}', STYLE_BAR)}>&nbsp;</td>"
+            f"{_style(f'background:{colour}', STYLE_BAR)}>&nbsp;</td>"
         )
     if percent < 100:
-        cells.append(f"<td{_style(f'width:{100 - percent:g}%', STYLE_BAR)}>&nbsp;</td>")
+        cells.append(f"<td{_style(STYLE_BAR)}>&nbsp;</td>")
     return _strip(cells)
 
 
@@ -167,7 +169,7 @@ def bar_chart(section: Section, series: Sequence[str], caption: str, description
             f"<span{_style(f'color:{COLOURS[kpi]}', 'font-size:14px')}>&#9632;</span>&nbsp;{text(label(kpi))}"
             for kpi in series
         )
-        parts.append(f'<tr><td colspan="{span}"{_style("padding:0 0 6px", f"color:{MUTED}")}>{legend}</td></tr>')
+        parts.append(f'<tr><td colspan="{span}"{_style(STYLE_LEGEND)}>{legend}</td></tr>')
     gap = f'<tr><td colspan="{span}"{_style("height:6px", STYLE_BAR)}>&nbsp;</td></tr>'
     for index, name in enumerate(names):
         if index and several:
@@ -178,10 +180,10 @@ def bar_chart(section: Section, series: Sequence[str], caption: str, description
             if n == 0:
                 row.append(f'<th scope="row" rowspan="{len(series)}"{_style(STYLE_CHART_NAME)}>{text(name)}</th>')
             if several:
-                row.append(f"<td{_style(STYLE_CHART_LABEL)}>{text(label(kpi))}</td>")
-            row.append(f"<td{_style('padding:1px 0', 'vertical-align:middle')}>{_bar(kpi, value, top)}</td>")
+                row.append(f'<td width="76"{_style(STYLE_CHART_LABEL)}>{text(label(kpi))}</td>')
+            row.append(f"<td{_style('padding:1px 0')}>{_bar(kpi, value, top)}</td>")
             shown = text(cell(kpi, value)) if value is not None else NULL
-            row.append(f'<td class="value"{_style(STYLE_CHART_VALUE)}>{shown}</td></tr>')
+            row.append(f'<td class="value" width="52"{_style(STYLE_CHART_VALUE)}>{shown}</td></tr>')
             parts.append("".join(row))
     empty = f"<td{_style('padding:0')}></td>"
     parts.append(f"<tr>{empty * (span - 2)}<td{_style('padding:2px 0 0')}>{_axis(ticks, top)}</td>{empty}</tr></table>")
