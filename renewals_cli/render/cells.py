@@ -7,7 +7,9 @@ import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset({*KPI_COLUMNS, "cost_to_serve", "target"}) - {
+RATE_COLUMNS = frozenset(
+    {*KPI_COLUMNS, "cost_to_serve", "target", "share_of_opportunities", "share_of_available"}
+) - {
     "opportunities",
     "accounts",
     "available",
@@ -73,6 +75,13 @@ LABELS = {
     "cost_to_serve": "Cost to serve",
     "target": "Target",
     "over_target": "Over target",
+    "days_until": "Days",
+    "share_of_opportunities": "Share of opps",
+    "share_of_available": "Share of value",
+    "value_mix": "Value mix",
+    "smb_opportunities": "SMB opps",
+    "enterprise_opportunities": "Enterprise opps",
+    "strategic_opportunities": "Strategic opps",
 }
 
 
