@@ -7,9 +7,7 @@ import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset(
-    {*KPI_COLUMNS, "cost_to_serve", "target", "share_of_opportunities", "share_of_available"}
-) - {
+RATE_COLUMNS = frozenset({*KPI_COLUMNS, "cost_to_serve", "target", "share_of_opportunities", "share_of_available"}) - {
     "opportunities",
     "accounts",
     "available",
