@@ -296,10 +296,17 @@ def test_rep_chart_bars_are_to_scale_with_an_axis_past_100_percent() -> None:
 
 
 def test_rep_chart_axis_is_100_percent_when_every_rate_is_below_it() -> None:
-    section = Section("rep", "By rep", pl.DataFrame({"rep": ["Ann"], "close_rate_value": [0.4]}))
+    levers = {"resolution_rate_value": [0.5], "close_rate_value": [0.4], "conversion_rate": [0.9]}
+    section = Section("rep", "By rep", pl.DataFrame({"rep": ["Ann"], **levers}))
     [chart] = Page(html.render(document(section))).sections["rep"].charts
     assert chart.ticks == ["25%", "50%", "75%", "100%"]
-    assert [bar["width"] for bar in chart.bars] == ["40%"]
+    assert [bar["width"] for bar in chart.bars] == ["50%", "40%", "90%"]
+
+
+def test_no_lever_chart_without_all_three_levers() -> None:
+    # A book-balance table has resolution by value but not the other levers: one rate is not the levers.
+    section = Section("rep", "By rep", pl.DataFrame({"rep": ["Ann"], "resolution_rate_value": [0.5]}))
+    assert Page(html.render(document(section))).sections["rep"].charts == []
 
 
 def test_batch_chart_has_one_bar_per_batch_with_a_value() -> None:

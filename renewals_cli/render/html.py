@@ -191,14 +191,14 @@ def bar_chart(section: Section, series: Sequence[str], caption: str, description
 
 
 def lever_chart(section: Section) -> list[str]:
-    """Each rep's three levers of the renewal rate (by value); nothing when the table has no reps or levers."""
+    """Each rep's three levers of the renewal rate (by value); nothing when the table lacks reps or any lever (a
+    single rate is not the levers)."""
     frame = section.frame
-    levers = [kpi for kpi in LEVERS if kpi in frame.columns]
-    if "rep" not in frame.columns or not levers or frame.height == 0:
+    if "rep" not in frame.columns or not set(LEVERS) <= set(frame.columns) or frame.height == 0:
         return []
     return bar_chart(
         section,
-        levers,
+        LEVERS,
         "The levers that multiply to the renewal rate, by rep: resolution × close × conversion (by value)",
         "Resolution $ is the share of the value up for renewal that has an answer, close $ the share of answered "
         "value won, conversion what the won renewals bring back against their prior value (above 100%: growth).",
