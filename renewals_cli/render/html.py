@@ -3,9 +3,9 @@ and in a mail client.
 
 Mail clients (Gmail, Outlook) drop inline SVG, scripts and most of a `<style>` block, so everything here is
 plain tables with inline styles: a chart's bars are coloured cells whose widths are proportional to the values,
-and every element carries its own style. The one `<style>` block holds print rules only. No table is wider than
-a mail reading pane (about 760 pixels): a table with more columns than fit is split into several tables, each
-repeating the row names. Nothing is fetched and nothing runs. Rep, account and batch names come from customer
+and every element is styled by its own `style` attribute (or inherits it from its table). The one `<style>`
+block holds print rules only. No table is wider than a mail reading pane (about 760 pixels): a table with more
+columns than fit is split into several tables, each repeating the row names. Nothing is fetched and nothing runs. Rep, account and batch names come from customer
 data, so every text is put on one line and escaped.
 """
 
@@ -19,7 +19,8 @@ from renewals_cli.render.document import Document, Section
 
 # The three levers that multiply to the renewal rate (by value), charted per rep.
 LEVERS = ("resolution_rate_value", "close_rate_value", "conversion_rate")
-# Grouping keys, in the order a chart names a row by them ("FY26-Q4 · Ann Lee"); they head every split table.
+# Grouping keys, in the order a chart names a row by them ("FY26-Q4 · Ann Lee"); the ones a table starts with
+# head each of its parts when it is split.
 KEYS = ("group", "batch", "segment", "rep", "csm", "partner")
 # Okabe–Ito colours: told apart with the common colour-vision deficiencies, and in greyscale print.
 COLOURS = {
