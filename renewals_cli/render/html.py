@@ -5,8 +5,8 @@ Mail clients (Gmail, Outlook) drop inline SVG, scripts and most of a `<style>` b
 plain tables with inline styles: a chart's bars are coloured cells whose widths are proportional to the values,
 and every element is styled by its own `style` attribute (or inherits it from its table). The one `<style>`
 block holds print rules only. No table is wider than a mail reading pane (about 760 pixels): a table with more
-columns than fit is split into several tables, each repeating the row names. Nothing is fetched and nothing runs. Rep, account and batch names come from customer
-data, so every text is put on one line and escaped.
+columns than fit is split into several tables, each repeating the row names. Nothing is fetched and nothing
+runs. Rep, account and batch names come from customer data, so every text is put on one line and escaped.
 """
 
 import math
