@@ -234,10 +234,10 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
     """Write --rejects, tell the row accounting on stderr, and fail under --strict."""
     from renewals_cli.documents import accounting_text
     from renewals_cli.load.export import rejected_rows
-    from renewals_cli.render.csv import neutralise
+    from renewals_cli.render.csv import write_csv
 
     if rejects is not None:
-        console.write_atomically(rejects, neutralise(rejected_rows(export)).write_csv())
+        console.write_atomically(rejects, write_csv(rejected_rows(export)))
     if tell:
         hint = "" if not accounting.rejected or rejects else " (--rejects PATH lists them)"
         console.say(f"Rows: {accounting_text(accounting)}{hint}")

@@ -1,6 +1,7 @@
 """How values look to people (terminal, markdown): percents for rates, thousands separators for amounts."""
 
 import datetime as dt
+import re
 
 import polars as pl
 
@@ -9,7 +10,6 @@ from renewals_cli.kpis import KPI_COLUMNS
 RATE_COLUMNS = frozenset(
     {
         *KPI_COLUMNS,
-        "lever_gap",
         "cost_to_serve",
         "target",
         "share_of_opportunities",
@@ -27,6 +27,8 @@ RATE_COLUMNS = frozenset(
     "past_due",
     "churned_value",
 }
+# Differences of two rates, shown in percentage points (`-4.5 pts`) and stored as fractions (-0.045).
+POINT_COLUMNS = frozenset({"lever_gap"})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
 )
@@ -38,8 +40,8 @@ LABELS = {
     "won": "Won",
     "lost": "Lost",
     "open": "Open",
-    "resolution_rate": "Resolution",
-    "close_rate": "Close",
+    "resolution_rate": "Resolution #",
+    "close_rate": "Close #",
     "resolution_rate_value": "Resolution $",
     "close_rate_value": "Close $",
     "conversion_rate": "Conversion",
@@ -66,7 +68,7 @@ LABELS = {
     "account_id": "Account ID",
     "action": "Action",
     "weakest_lever": "Weakest lever",
-    "lever_gap": "vs team",
+    "lever_gap": "vs team (pts)",
     "coaching_action": "What fixes it",
     "top_heavy": "Top-heavy",
     "csm": "CSM",
@@ -91,17 +93,41 @@ LABELS = {
 }
 
 
+# A terminal escape sequence: CSI (`ESC [ … final`, colours, clearing), OSC (`ESC ] … BEL` or `ESC ] … ESC \\`,
+# window titles, hyperlinks), ESC and one more character, or the one-character C1 CSI.
+ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC
+    r"|\x1b.?"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]",  # the one-byte (C1) CSI
+    re.S,
+)
+LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# C0 and C1 control characters, and the bidirectional overrides and isolates that reorder what a reader sees.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text from customer data made inert for a terminal or a Markdown table: escape sequences and control
+    characters removed, line breaks and tabs turned into spaces."""
+    text = ESCAPE_SEQUENCE.sub("", text)
+    text = LINE_BREAK.sub(" ", text).replace("\t", " ")
+    return CONTROL.sub("", text)
+
+
 def label(column: str) -> str:
     """A short column heading."""
     return LABELS.get(column, column.replace("_", " ").capitalize())
 
 
 def cell(column: str, value: object) -> str:
-    """A value as people read it: `87.3%`, `1,234,567`, `—` for a null (an empty denominator)."""
+    """A value as people read it: `87.3%`, `+2.5 pts`, `1,234,567`, `—` for a null (an empty denominator)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and column in POINT_COLUMNS:
+        return f"{value * 100:+.1f} pts"
     if isinstance(value, float) and column in RATE_COLUMNS:
         return f"{value:.1%}"
     if isinstance(value, int | float) and column in MONEY_COLUMNS:
