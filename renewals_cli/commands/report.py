@@ -1,5 +1,6 @@
 """`renewals report`: KPIs per segment, rep and batch."""
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -38,6 +39,7 @@ def report(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
+    currency: o.Currency = None,
     fail_under: Annotated[
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
     ] = False,
@@ -90,6 +92,7 @@ def report(
         for_people = each in HUMAN_FORMATS
         sections = shown_to_people if for_people else shown_to_machines
         document = report_document(result, sections, headline=for_people, targets=settings.targets)
+        document = replace(document, currency=currency or settings.currency)
         common.deliver(render(document, each), path)
     if fail_under:
         # Every cell shown below its target counts, in whichever table it is.
