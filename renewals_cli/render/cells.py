@@ -4,6 +4,7 @@ import datetime as dt
 
 import polars as pl
 
+from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
 RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"}) - {
@@ -19,7 +20,7 @@ RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"})
 }
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
-)
+) | frozenset((*CHANGES_MONEY, "value"))
 
 LABELS = {
     "opportunities": "Opps",

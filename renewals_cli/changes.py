@@ -1,0 +1,334 @@
+"""What changed between two exports: the bridge of a quarter's open renewal pipeline, from the older export's
+open renewals to the newer one's, one bucket per reason an opportunity moved.
+
+Each export is its own snapshot: a row's status is the one its file states (no as-of reading). Opportunities are
+matched by `opportunity_id`; an accepted row without one cannot be matched and takes no part. Amounts are summed
+exactly, in whole millionths, so that every group's bridge balances to the cent:
+
+    start_open + new + pulled_in + pushed_in + reopened + reassigned_in + amount_up
+               − won − lost − slipped − pulled_out − removed − reassigned_out − amount_down = end_open
+
+An outflow belongs to the opportunity's group in the older export (its old rep), an inflow to its group in the
+newer one (its new rep), so the per-rep bridges add up to the team's.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from renewals_cli.calendar import Quarter
+from renewals_cli.errors import InputError, first_line
+from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
+from renewals_cli.segments import MICROS, SEGMENTS, Thresholds, account_segments, dollars
+
+INFLOWS: tuple[str, ...] = ("new", "pulled_in", "pushed_in", "reopened", "reassigned_in", "amount_up")
+OUTFLOWS: tuple[str, ...] = ("won", "lost", "slipped", "pulled_out", "removed", "reassigned_out", "amount_down")
+BUCKETS: tuple[str, ...] = (*INFLOWS, *OUTFLOWS)
+COUNTS: tuple[str, ...] = tuple(f"{bucket}_count" for bucket in BUCKETS)
+MONEY: tuple[str, ...] = ("start_open", *BUCKETS, "end_open", "won_renewal")
+BRIDGE_COLUMNS: tuple[str, ...] = (*MONEY, *COUNTS)
+GROUPINGS: tuple[str, ...] = ("overall", "rep", "segment")
+DETAIL_COLUMNS: tuple[str, ...] = (
+    "opportunity_id",
+    "account_id",
+    "bucket",
+    "old_rep",
+    "new_rep",
+    "expiry_date",
+    "status",
+    "prior_amount",
+    "value",
+)
+
+# What each side of a pair keeps of its export's rows (besides opportunity_id).
+SIDE_COLUMNS = ("account_id", "rep", "expiry_date", "status", "prior_amount", "renewal_amount")
+MICROS_DTYPE = pl.Int128()  # a sum of amounts up to values.MAX_MONEY, in millionths, overflows 64 bits
+
+
+def paired(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
+    """Every opportunity of either export's accepted rows, matched by opportunity_id: `old_<column>` and
+    `new_<column>` for SIDE_COLUMNS (null on the side that lacks the opportunity), `in_old` and `in_new`."""
+
+    def side(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+        return rows.filter(pl.col("opportunity_id").is_not_null()).select(
+            "opportunity_id",
+            *(pl.col(column).alias(f"{name}_{column}") for column in SIDE_COLUMNS),
+            pl.lit(True).alias(f"in_{name}"),
+        )
+
+    pairs = side(old, "old").join(side(new, "new"), on="opportunity_id", how="full", coalesce=True)
+    return pairs.with_columns(pl.col("in_old", "in_new").fill_null(False))
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an opportunity stands in one export (`old` or `new`) against the quarter: expressions over pairs."""
+
+    name: str
+    quarter: Quarter
+
+    def col(self, column: str) -> pl.Expr:
+        return pl.col(f"{self.name}_{column}")
+
+    @property
+    def present(self) -> pl.Expr:
+        return pl.col(f"in_{self.name}")
+
+    @property
+    def open(self) -> pl.Expr:
+        return self.present & (self.col("status") == "open")
+
+    @property
+    def closed(self) -> pl.Expr:
+        return self.present & self.col("status").is_in(["won", "lost"])
+
+    def status(self, status: str) -> pl.Expr:
+        return self.present & (self.col("status") == status)
+
+    @property
+    def before(self) -> pl.Expr:
+        return self.col("expiry_date") < self.quarter.first
+
+    @property
+    def within(self) -> pl.Expr:
+        return self.col("expiry_date").is_between(self.quarter.first, self.quarter.last)
+
+    @property
+    def after(self) -> pl.Expr:
+        return self.col("expiry_date") > self.quarter.last
+
+    @property
+    def open_in_quarter(self) -> pl.Expr:
+        """Open, expiring in the quarter: the pipeline the bridge starts (old) or ends (new) with."""
+        return self.open & self.within
+
+    @property
+    def amount(self) -> pl.Expr:
+        """prior_amount in whole millionths, summed exactly."""
+        return micros(self.col("prior_amount"))
+
+
+def micros(amount: pl.Expr) -> pl.Expr:
+    """An amount as a whole number of millionths."""
+    return (amount * MICROS).round().cast(MICROS_DTYPE)
+
+
+def moves(quarter: Quarter) -> dict[str, pl.Expr]:
+    """Each bucket's rule: whether an opportunity (a row of `paired`) moved through it."""
+    old, new = Where("old", quarter), Where("new", quarter)
+    both = old.open_in_quarter & new.open_in_quarter
+    same_rep = old.col("rep") == new.col("rep")
+    rules = {
+        "new": ~old.present & new.open_in_quarter,
+        "pulled_in": old.open & old.after & new.open_in_quarter,
+        "pushed_in": old.open & old.before & new.open_in_quarter,
+        "reopened": old.closed & new.open_in_quarter,
+        "reassigned_in": both & ~same_rep,
+        "amount_up": both & same_rep & (new.amount > old.amount),
+        "won": old.open_in_quarter & new.status("won"),
+        "lost": old.open_in_quarter & new.status("lost"),
+        "slipped": old.open_in_quarter & new.open & new.after,
+        "pulled_out": old.open_in_quarter & new.open & new.before,
+        "removed": old.open_in_quarter & ~new.present,
+        "reassigned_out": both & ~same_rep,
+        "amount_down": both & same_rep & (new.amount < old.amount),
+    }
+    return {bucket: rule.fill_null(False) for bucket, rule in rules.items()}
+
+
+def values(quarter: Quarter) -> dict[str, pl.Expr]:
+    """What each bucket counts of an opportunity that moved through it, in millionths and positive: the new
+    prior_amount of one entering, the old of one leaving, the difference of one whose amount changed."""
+    old, new = Where("old", quarter), Where("new", quarter)
+    amounts = dict.fromkeys(INFLOWS, new.amount) | dict.fromkeys(OUTFLOWS, old.amount)
+    return amounts | {"amount_up": new.amount - old.amount, "amount_down": old.amount - new.amount}
+
+
+def bridge(
+    old: pl.LazyFrame,
+    new: pl.LazyFrame,
+    quarter: Quarter,
+    by: str = "overall",
+    thresholds: Thresholds | None = None,
+) -> pl.LazyFrame:
+    """The bridge per group (`by`: overall, rep or segment) from the accepted rows of the older and the newer
+    export: the key column (`group` = `all`, `rep` or `segment`), then BRIDGE_COLUMNS. A group with no open row
+    in the quarter in either export (hence no bucket) is not listed."""
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {GROUPINGS}, not {by}")
+    old_at, new_at = Where("old", quarter), Where("new", quarter)
+    rule, value = moves(quarter), values(quarter)
+    pairs = paired(old, new).filter(old_at.open_in_quarter | new_at.open_in_quarter)
+    if by == "segment":
+        pairs = with_segments(pairs, old, new, thresholds or Thresholds())
+    key = {"overall": (pl.lit("all"), pl.lit("all")), "rep": (old_at.col("rep"), new_at.col("rep"))}.get(
+        by, (pl.col("segment"), pl.col("segment"))
+    )
+
+    def flows(at: Where, key: pl.Expr, pipeline: str, buckets: Sequence[str]) -> pl.LazyFrame:
+        """One side's share of each pair open in the quarter on that side: its pipeline and its buckets."""
+        extra = {"won_renewal": pl.when(rule["won"]).then(micros(pl.col("new_renewal_amount")))} if at is old_at else {}
+        return pairs.filter(at.open_in_quarter).select(
+            key.alias("key"),
+            pl.lit(1, dtype=pl.Int64).alias("listed"),
+            at.amount.alias(pipeline),
+            *(pl.when(rule[b]).then(value[b]).otherwise(0).alias(b) for b in buckets),
+            *(rule[b].cast(pl.Int64).alias(f"{b}_count") for b in buckets),
+            **extra,
+        )
+
+    leaving = flows(old_at, key[0], "start_open", OUTFLOWS)
+    entering = flows(new_at, key[1], "end_open", INFLOWS)
+    summed = (
+        pl.concat([leaving, entering], how="diagonal")
+        .group_by("key")
+        .agg(pl.col(*MONEY).fill_null(0).sum(), pl.col(*COUNTS).fill_null(0).sum())
+    )
+    name = {"overall": "group"}.get(by, by)
+    order = pl.col("key").cast(pl.Enum(SEGMENTS)) if by == "segment" else pl.col("key")
+    return summed.sort(order).select(
+        pl.col("key").cast(pl.String).alias(name),
+        *(dollars(pl.col(column)).alias(column) for column in MONEY),
+        *(pl.col(column).cast(pl.Int64) for column in COUNTS),
+    )
+
+
+def with_segments(pairs: pl.LazyFrame, old: pl.LazyFrame, new: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
+    """The pairs with their opportunity's `segment`: that of its account (in the newer export, or in the older
+    for an opportunity the newer no longer has) as the newer export's rows segment it, or the older export's for
+    an account the newer no longer has. Segments are taken over every accepted row of each export."""
+
+    def segment_of(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+        return account_segments(rows, thresholds).select("account_id", pl.col("segment").alias(f"{name}_segment"))
+
+    account = pl.coalesce("new_account_id", "old_account_id").alias("account_id")
+    return (
+        pairs.with_columns(account)
+        .join(segment_of(new, "new"), on="account_id", how="left")
+        .join(segment_of(old, "old"), on="account_id", how="left")
+        .with_columns(segment=pl.coalesce("new_segment", "old_segment"))
+        .drop("account_id", "new_segment", "old_segment")
+    )
+
+
+def details(old: pl.LazyFrame, new: pl.LazyFrame, quarter: Quarter) -> pl.LazyFrame:
+    """Every opportunity that moved, once per bucket it moved through (a reassigned one twice: out and in), in
+    bucket order, largest value first: DETAIL_COLUMNS. `expiry_date`, `status` and `prior_amount` are as the
+    newer export states them (the older, for a removed opportunity); `value` is what the bucket counts of it."""
+    old_at, new_at = Where("old", quarter), Where("new", quarter)
+    rule, value = moves(quarter), values(quarter)
+    pairs = paired(old, new).filter(old_at.open_in_quarter | new_at.open_in_quarter)
+    now = {c: pl.coalesce(f"new_{c}", f"old_{c}") for c in ("account_id", "expiry_date", "status", "prior_amount")}
+    listed = [
+        pairs.filter(rule[bucket]).select(
+            "opportunity_id",
+            now["account_id"].alias("account_id"),
+            pl.lit(bucket).alias("bucket"),
+            pl.col("old_rep"),
+            pl.col("new_rep"),
+            now["expiry_date"].alias("expiry_date"),
+            now["status"].alias("status"),
+            now["prior_amount"].alias("prior_amount"),
+            value[bucket].alias("value"),
+        )
+        for bucket in BUCKETS
+    ]
+    return (
+        pl.concat(listed)
+        .sort(
+            pl.col("bucket").cast(pl.Enum(BUCKETS)), pl.col("value"), "opportunity_id", descending=[False, True, False]
+        )
+        .with_columns(dollars(pl.col("value")).alias("value"))
+    )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What `renewals changes` shows: the quarter, the bridge per group, the moved opportunities (when asked
+    for), each export's row accounting and how many of its accepted rows had no opportunity_id."""
+
+    quarter: Quarter
+    by: str
+    bridge: pl.DataFrame
+    details: pl.DataFrame | None
+    old: RowAccounting
+    new: RowAccounting
+    without_id: tuple[int, int]
+
+
+def check_matchable(export: Export) -> None:
+    """An export without opportunity_id cannot be compared: opportunities are matched by it."""
+    if not export.has("opportunity_id"):
+        raise InputError(
+            f"{export.names}: no opportunity_id column; renewals changes matches opportunities across the two "
+            "exports by that column (name it with --map opportunity_id=HEADER)"
+        )
+
+
+def compare_exports(
+    old: Export, new: Export, quarter: Quarter, by: str, thresholds: Thresholds, *, with_details: bool = False
+) -> Changes:
+    """Read both exports once, detection confirmed in the same pass (the rows are read again only when it types
+    some file anew), and bridge the quarter between them."""
+    check_matchable(old)
+    check_matchable(new)
+    (old_rows, old_checks), (new_rows, new_checks) = old.provisional(), new.provisional()
+    queries = _queries(old_rows, new_rows, quarter, by, thresholds, with_details)
+    results = _collect(old, new, [*queries, *old_checks, *new_checks])
+    ours, found = results[: len(queries)], results[len(queries) :]
+    typed_anew, at = False, 0
+    for export, checks in ((old, old_checks), (new, new_checks)):
+        if checks and not export.confirm(found[at : at + len(checks)]):
+            typed_anew = True
+        at += len(checks)
+    if typed_anew:
+        ours = _collect(old, new, _queries(old.rows, new.rows, quarter, by, thresholds, with_details))
+    old_states, new_states, table, *listed = ours
+    return Changes(
+        quarter=quarter,
+        by=by,
+        bridge=table,
+        details=listed[0] if listed else None,
+        old=accounting_from_states(old_states.drop("without_id"))[0],
+        new=accounting_from_states(new_states.drop("without_id"))[0],
+        without_id=(_without_id(old_states), _without_id(new_states)),
+    )
+
+
+def _collect(old: Export, new: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+    """The queries' results; a file that fails while its rows are read is one line naming the exports."""
+    try:
+        return pl.collect_all(queries, engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"{old.names} or {new.names}: cannot be read ({first_line(exc)})") from None
+
+
+def _without_id(states_: pl.DataFrame) -> int:
+    return int(states_.filter(pl.col("state") == 0)["without_id"].sum())
+
+
+def _queries(
+    old_rows: pl.LazyFrame,
+    new_rows: pl.LazyFrame,
+    quarter: Quarter,
+    by: str,
+    thresholds: Thresholds,
+    with_details: bool,
+) -> list[pl.LazyFrame]:
+    old, new = accepted(old_rows), accepted(new_rows)
+    queries = [states(old_rows), states(new_rows), bridge(old, new, quarter, by, thresholds)]
+    return [*queries, details(old, new, quarter)] if with_details else queries
+
+
+def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """The accepted rows (neither skipped nor rejected)."""
+    return rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
+
+
+def states(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """(`state`, `opportunities`, `without_id`): the row accounting's counts (see `load.export.row_state`), and
+    how many accepted rows have no opportunity_id."""
+    return rows.group_by(state=row_state(pl.lit(True))).agg(
+        opportunities=pl.len(), without_id=pl.col("opportunity_id").null_count()
+    )
