@@ -12,13 +12,13 @@ An outflow belongs to the opportunity's group in the older export (its old rep),
 newer one (its new rep), so the per-rep bridges add up to the team's.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from renewals_cli.calendar import Quarter
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
 from renewals_cli.segments import MICROS, SEGMENTS, Thresholds, account_segments, dollars
 
@@ -44,21 +44,6 @@ DETAIL_COLUMNS: tuple[str, ...] = (
 # What each side of a pair keeps of its export's rows (besides opportunity_id).
 SIDE_COLUMNS = ("account_id", "rep", "expiry_date", "status", "prior_amount", "renewal_amount")
 MICROS_DTYPE = pl.Int128()  # a sum of amounts up to values.MAX_MONEY, in millionths, overflows 64 bits
-
-
-def paired(old: pl.LazyFrame, new: pl.LazyFrame) -> pl.LazyFrame:
-    """Every opportunity of either export's accepted rows, matched by opportunity_id: `old_<column>` and
-    `new_<column>` for SIDE_COLUMNS (null on the side that lacks the opportunity), `in_old` and `in_new`."""
-
-    def side(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
-        return rows.filter(pl.col("opportunity_id").is_not_null()).select(
-            "opportunity_id",
-            *(pl.col(column).alias(f"{name}_{column}") for column in SIDE_COLUMNS),
-            pl.lit(True).alias(f"in_{name}"),
-        )
-
-    pairs = side(old, "old").join(side(new, "new"), on="opportunity_id", how="full", coalesce=True)
-    return pairs.with_columns(pl.col("in_old", "in_new").fill_null(False))
 
 
 @dataclass(frozen=True)
@@ -114,6 +99,35 @@ def micros(amount: pl.Expr) -> pl.Expr:
     return (amount * MICROS).round().cast(MICROS_DTYPE)
 
 
+def paired(old: pl.LazyFrame, new: pl.LazyFrame, quarter: Quarter) -> pl.LazyFrame:
+    """The opportunities open in the quarter in either export's accepted rows, matched by opportunity_id:
+    `old_<column>` and `new_<column>` for SIDE_COLUMNS (null on the side that lacks the opportunity), `in_old` and
+    `in_new`. Every other opportunity is in no bucket."""
+    old_at, new_at = Where("old", quarter), Where("new", quarter)
+
+    def side(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+        return rows.filter(pl.col("opportunity_id").is_not_null()).select(
+            "opportunity_id",
+            *(pl.col(column).alias(f"{name}_{column}") for column in SIDE_COLUMNS),
+            pl.lit(True).alias(f"in_{name}"),
+        )
+
+    def open_in_quarter_on_either(at: Where, rows: pl.LazyFrame, other: pl.LazyFrame) -> pl.LazyFrame:
+        """The side's rows open in the quarter, or whose opportunity is open in it on the other side (found
+        before the two sides are paired: a large export is paired by the few rows that matter)."""
+        there = other.select("opportunity_id", pl.lit(True).alias("open_there"))
+        mine = rows.join(there, on="opportunity_id", how="left")
+        return mine.filter(at.open_in_quarter | pl.col("open_there").fill_null(False)).drop("open_there")
+
+    olds, news = side(old, "old"), side(new, "new")
+    old_open = olds.filter(old_at.open_in_quarter)
+    new_open = news.filter(new_at.open_in_quarter)
+    pairs = open_in_quarter_on_either(old_at, olds, new_open).join(
+        open_in_quarter_on_either(new_at, news, old_open), on="opportunity_id", how="full", coalesce=True
+    )
+    return pairs.with_columns(pl.col("in_old", "in_new").fill_null(False))
+
+
 def moves(quarter: Quarter) -> dict[str, pl.Expr]:
     """Each bucket's rule: whether an opportunity (a row of `paired`) moved through it."""
     old, new = Where("old", quarter), Where("new", quarter)
@@ -159,7 +173,7 @@ def bridge(
         raise ValueError(f"by must be one of {GROUPINGS}, not {by}")
     old_at, new_at = Where("old", quarter), Where("new", quarter)
     rule, value = moves(quarter), values(quarter)
-    pairs = paired(old, new).filter(old_at.open_in_quarter | new_at.open_in_quarter)
+    pairs = paired(old, new, quarter)
     if by == "segment":
         pairs = with_segments(pairs, old, new, thresholds or Thresholds())
     key = {"overall": (pl.lit("all"), pl.lit("all")), "rep": (old_at.col("rep"), new_at.col("rep"))}.get(
@@ -216,9 +230,8 @@ def details(old: pl.LazyFrame, new: pl.LazyFrame, quarter: Quarter) -> pl.LazyFr
     """Every opportunity that moved, once per bucket it moved through (a reassigned one twice: out and in), in
     bucket order, largest value first: DETAIL_COLUMNS. `expiry_date`, `status` and `prior_amount` are as the
     newer export states them (the older, for a removed opportunity); `value` is what the bucket counts of it."""
-    old_at, new_at = Where("old", quarter), Where("new", quarter)
     rule, value = moves(quarter), values(quarter)
-    pairs = paired(old, new).filter(old_at.open_in_quarter | new_at.open_in_quarter)
+    pairs = paired(old, new, quarter)
     now = {c: pl.coalesce(f"new_{c}", f"old_{c}") for c in ("account_id", "expiry_date", "status", "prior_amount")}
     listed = [
         pairs.filter(rule[bucket]).select(
@@ -269,22 +282,20 @@ def check_matchable(export: Export) -> None:
 def compare_exports(
     old: Export, new: Export, quarter: Quarter, by: str, thresholds: Thresholds, *, with_details: bool = False
 ) -> Changes:
-    """Read both exports once, detection confirmed in the same pass (the rows are read again only when it types
-    some file anew), and bridge the quarter between them."""
+    """Bridge the quarter between two exports, reading each once: first the newer, whose accepted rows are kept
+    (the columns the bridge needs), then the older, paired with them as it is read. One export is parsed at a
+    time, so memory is that of reading one, plus the newer export's kept columns."""
     check_matchable(old)
     check_matchable(new)
-    (old_rows, old_checks), (new_rows, new_checks) = old.provisional(), new.provisional()
-    queries = _queries(old_rows, new_rows, quarter, by, thresholds, with_details)
-    results = _collect(old, new, [*queries, *old_checks, *new_checks])
-    ours, found = results[: len(queries)], results[len(queries) :]
-    typed_anew, at = False, 0
-    for export, checks in ((old, old_checks), (new, new_checks)):
-        if checks and not export.confirm(found[at : at + len(checks)]):
-            typed_anew = True
-        at += len(checks)
-    if typed_anew:
-        ours = _collect(old, new, _queries(old.rows, new.rows, quarter, by, thresholds, with_details))
-    old_states, new_states, table, *listed = ours
+    kept = [*SIDE_COLUMNS, *(("arr", "strategic") if by == "segment" else ())]
+    newer, new_states = _read(new, lambda rows: [accepted(rows).select("opportunity_id", *kept), states(rows)])
+
+    def against_newer(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+        older = accepted(rows)
+        queries = [states(rows), bridge(older, newer.lazy(), quarter, by, thresholds)]
+        return [*queries, details(older, newer.lazy(), quarter)] if with_details else queries
+
+    old_states, table, *listed = _read(old, against_newer)
     return Changes(
         quarter=quarter,
         by=by,
@@ -296,29 +307,22 @@ def compare_exports(
     )
 
 
-def _collect(old: Export, new: Export, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
-    """The queries' results; a file that fails while its rows are read is one line naming the exports."""
+def _read(export: Export, queries_of: Callable[[pl.LazyFrame], list[pl.LazyFrame]]) -> list[pl.DataFrame]:
+    """The results of the queries over the export's rows, detection confirmed in the same pass: the rows are
+    read again only when detection, having seen every row, types some file anew."""
+    rows, checks = export.provisional()
+    queries = queries_of(rows)
     try:
-        return pl.collect_all(queries, engine="streaming")
+        results = pl.collect_all([*queries, *checks], engine="streaming")
+        if not checks or export.confirm(results[len(queries) :]):
+            return results[: len(queries)]
+        return pl.collect_all(queries_of(export.rows), engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        raise InputError(f"{old.names} or {new.names}: cannot be read ({first_line(exc)})") from None
+        raise export.unreadable(exc) from None
 
 
 def _without_id(states_: pl.DataFrame) -> int:
     return int(states_.filter(pl.col("state") == 0)["without_id"].sum())
-
-
-def _queries(
-    old_rows: pl.LazyFrame,
-    new_rows: pl.LazyFrame,
-    quarter: Quarter,
-    by: str,
-    thresholds: Thresholds,
-    with_details: bool,
-) -> list[pl.LazyFrame]:
-    old, new = accepted(old_rows), accepted(new_rows)
-    queries = [states(old_rows), states(new_rows), bridge(old, new, quarter, by, thresholds)]
-    return [*queries, details(old, new, quarter)] if with_details else queries
 
 
 def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
