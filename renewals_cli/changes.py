@@ -12,7 +12,7 @@ An outflow belongs to the opportunity's group in the older export (its old rep),
 newer one (its new rep), so the per-rep bridges add up to the team's.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -169,13 +169,23 @@ def bridge(
     """The bridge per group (`by`: overall, rep or segment) from the accepted rows of the older and the newer
     export: the key column (`group` = `all`, `rep` or `segment`), then BRIDGE_COLUMNS. A group with no open row
     in the quarter in either export (hence no bucket) is not listed."""
+    pairs = paired(old, new, quarter)
+    if by == "segment":
+        pairs = with_segments(pairs, old, new, thresholds or Thresholds())
+    return bridge_of(pairs, quarter, by)
+
+
+def bridge_of(pairs: pl.LazyFrame, quarter: Quarter, by: str) -> pl.LazyFrame:
+    """The bridge per group of the `paired` opportunities (with their `segment` for `by` segment).
+
+    An opportunity open in the quarter in the older export counts in its group there: in `start_open` and in the
+    outflow it left by; one open in the quarter in the newer export counts in its group there: in `end_open` and
+    in the inflow it came by. The two shares are summed per group, so every group's bridge balances.
+    """
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {GROUPINGS}, not {by}")
     old_at, new_at = Where("old", quarter), Where("new", quarter)
     rule, value = moves(quarter), values(quarter)
-    pairs = paired(old, new, quarter)
-    if by == "segment":
-        pairs = with_segments(pairs, old, new, thresholds or Thresholds())
     key = {"overall": (pl.lit("all"), pl.lit("all")), "rep": (old_at.col("rep"), new_at.col("rep"))}.get(
         by, (pl.col("segment"), pl.col("segment"))
     )
@@ -185,7 +195,6 @@ def bridge(
         extra = {"won_renewal": pl.when(rule["won"]).then(micros(pl.col("new_renewal_amount")))} if at is old_at else {}
         return pairs.filter(at.open_in_quarter).select(
             key.alias("key"),
-            pl.lit(1, dtype=pl.Int64).alias("listed"),
             at.amount.alias(pipeline),
             *(pl.when(rule[b]).then(value[b]).otherwise(0).alias(b) for b in buckets),
             *(rule[b].cast(pl.Int64).alias(f"{b}_count") for b in buckets),
@@ -230,8 +239,12 @@ def details(old: pl.LazyFrame, new: pl.LazyFrame, quarter: Quarter) -> pl.LazyFr
     """Every opportunity that moved, once per bucket it moved through (a reassigned one twice: out and in), in
     bucket order, largest value first: DETAIL_COLUMNS. `expiry_date`, `status` and `prior_amount` are as the
     newer export states them (the older, for a removed opportunity); `value` is what the bucket counts of it."""
+    return moved(paired(old, new, quarter), quarter)
+
+
+def moved(pairs: pl.LazyFrame, quarter: Quarter) -> pl.LazyFrame:
+    """`details` of the `paired` opportunities."""
     rule, value = moves(quarter), values(quarter)
-    pairs = paired(old, new, quarter)
     now = {c: pl.coalesce(f"new_{c}", f"old_{c}") for c in ("account_id", "expiry_date", "status", "prior_amount")}
     listed = [
         pairs.filter(rule[bucket]).select(
@@ -282,57 +295,57 @@ def check_matchable(export: Export) -> None:
 def compare_exports(
     old: Export, new: Export, quarter: Quarter, by: str, thresholds: Thresholds, *, with_details: bool = False
 ) -> Changes:
-    """Bridge the quarter between two exports, reading each once: first the newer, whose accepted rows are kept
-    (the columns the bridge needs), then the older, paired with them as it is read. One export is parsed at a
-    time, so memory is that of reading one, plus the newer export's kept columns."""
+    """Bridge the quarter between two exports. Each is read once, one after the other, into the columns the
+    bridge needs (memory is that of reading one export, plus both exports' kept columns); the two are then
+    paired and summed in memory."""
     check_matchable(old)
     check_matchable(new)
-    kept = [*SIDE_COLUMNS, *(("arr", "strategic") if by == "segment" else ())]
-    newer, new_states = _read(new, lambda rows: [accepted(rows).select("opportunity_id", *kept), states(rows)])
-
-    def against_newer(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-        older = accepted(rows)
-        queries = [states(rows), bridge(older, newer.lazy(), quarter, by, thresholds)]
-        return [*queries, details(older, newer.lazy(), quarter)] if with_details else queries
-
-    old_states, table, *listed = _read(old, against_newer)
+    columns = ["opportunity_id", *SIDE_COLUMNS, *(("arr", "strategic") if by == "segment" else ())]
+    newer = _read(new, columns)
+    older = _read(old, columns)
+    old_rows, new_rows = _accepted(older).lazy(), _accepted(newer).lazy()
+    pairs = paired(old_rows, new_rows, quarter)
+    if by == "segment":
+        pairs = with_segments(pairs, old_rows, new_rows, thresholds)
+    pairs = pairs.collect().lazy()
+    queries = [bridge_of(pairs, quarter, by), *([moved(pairs, quarter)] if with_details else [])]
+    table, *listed = pl.collect_all(queries)
     return Changes(
         quarter=quarter,
         by=by,
         bridge=table,
         details=listed[0] if listed else None,
-        old=accounting_from_states(old_states.drop("without_id"))[0],
-        new=accounting_from_states(new_states.drop("without_id"))[0],
-        without_id=(_without_id(old_states), _without_id(new_states)),
+        old=_accounting(older),
+        new=_accounting(newer),
+        without_id=(_without_id(older), _without_id(newer)),
     )
 
 
-def _read(export: Export, queries_of: Callable[[pl.LazyFrame], list[pl.LazyFrame]]) -> list[pl.DataFrame]:
-    """The results of the queries over the export's rows, detection confirmed in the same pass: the rows are
-    read again only when detection, having seen every row, types some file anew."""
+def _read(export: Export, columns: Sequence[str]) -> pl.DataFrame:
+    """Every row of the export: the `columns` and its `state` (see `load.export.row_state`: 0 when accepted).
+    One query, so that the file is parsed once; detection is confirmed in the same pass, and the rows read again
+    only when detection, having seen every row, types some file anew."""
+
+    def kept(rows: pl.LazyFrame) -> pl.LazyFrame:
+        return rows.select(*columns, state=row_state(pl.lit(True)))
+
     rows, checks = export.provisional()
-    queries = queries_of(rows)
     try:
-        results = pl.collect_all([*queries, *checks], engine="streaming")
-        if not checks or export.confirm(results[len(queries) :]):
-            return results[: len(queries)]
-        return pl.collect_all(queries_of(export.rows), engine="streaming")
+        typed, *found = pl.collect_all([kept(rows), *checks], engine="streaming")
+        if checks and not export.confirm(found):
+            typed = kept(export.rows).collect(engine="streaming")
     except pl.exceptions.PolarsError as exc:
         raise export.unreadable(exc) from None
+    return typed
 
 
-def _without_id(states_: pl.DataFrame) -> int:
-    return int(states_.filter(pl.col("state") == 0)["without_id"].sum())
+def _accepted(typed: pl.DataFrame) -> pl.DataFrame:
+    return typed.filter(pl.col("state") == 0).drop("state")
 
 
-def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """The accepted rows (neither skipped nor rejected)."""
-    return rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
+def _accounting(typed: pl.DataFrame) -> RowAccounting:
+    return accounting_from_states(typed.group_by("state").agg(opportunities=pl.len()))[0]
 
 
-def states(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """(`state`, `opportunities`, `without_id`): the row accounting's counts (see `load.export.row_state`), and
-    how many accepted rows have no opportunity_id."""
-    return rows.group_by(state=row_state(pl.lit(True))).agg(
-        opportunities=pl.len(), without_id=pl.col("opportunity_id").null_count()
-    )
+def _without_id(typed: pl.DataFrame) -> int:
+    return typed.filter((pl.col("state") == 0) & pl.col("opportunity_id").is_null()).height
