@@ -317,6 +317,9 @@ def test_the_bridge_balances_in_every_group_and_reps_add_up_to_the_team(
         assert {c: team[c][0] for c in MONEY} == want
     else:
         assert set(want.values()) <= {0}
+    listed = details(old, new, Q).collect().group_by("bucket").agg((pl.col("value") * 10**6).round().sum())
+    for bucket, value in listed.iter_rows():
+        assert team[bucket][0] == value  # each bucket's details add up to it
     for by in ("rep", "segment"):
         summed = tables[by].drop(by).sum()
         assert_frame_equal(summed, team if team.height else summed.clear(1).fill_null(0), check_dtypes=False)

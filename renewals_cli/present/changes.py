@@ -73,7 +73,13 @@ def changes_document(
             name="groups",
             title=f"{TITLES[changes.by]}: open pipeline {quarter.label}",
             frame=changes.bridge,
-            brief=(key, "start_open", *moved, "end_open", "won_renewal"),
+            brief=(
+                key,
+                "start_open",
+                "end_open",
+                *moved,
+                "won_renewal",
+            ),  # both ends first: a narrow terminal cuts the rest
         )
     ]
     if changes.details is not None:

@@ -20,7 +20,8 @@ RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"})
 }
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
-) | frozenset((*CHANGES_MONEY, "value"))
+) | frozenset((*CHANGES_MONEY, "value"))  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
+# (whole numbers either way, shown alike)
 
 LABELS = {
     "opportunities": "Opps",
