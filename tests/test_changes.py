@@ -504,3 +504,28 @@ def test_every_format(
     assert path.stat().st_size > 0
     if suffix == "parquet":
         assert pl.read_parquet(path).columns == ["segment", *BRIDGE_COLUMNS]
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run(capsys, "changes", "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert "Exit codes:" in result.stdout
+
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.iterdir()))
+def test_a_hostile_file_against_itself(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """Every awkward file of the corpus, compared with itself: a one-line error, or nothing moved."""
+    path = str(HOSTILE / name)
+    result = run(capsys, "changes", path, path, "--as-of", AS_OF, "--format", "json")
+    assert "Traceback" not in result.stderr
+    if result.exit_code != 0:
+        assert result.exit_code in (1, 2)
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+        return
+    for group in json.loads(result.stdout)["groups"]:
+        assert group["start_open"] == group["end_open"]
+        assert all(group[bucket] == 0 for bucket in BUCKETS)

@@ -63,7 +63,9 @@ def changes_document(
             (
                 "Open pipeline",
                 f"{totals['start_open']:,.0f} → {totals['end_open']:,.0f} ({net:+,.0f}); "
-                f"{totals['won']:,.0f} won renewing at {totals['won_renewal']:,.0f}, {totals['lost']:,.0f} lost",
+                f"{totals['won']:,.0f} won renewing at {totals['won_renewal']:,.0f}, {totals['lost']:,.0f} lost"
+                if changes.bridge.height
+                else f"no open renewal expires in {quarter.label} in either export",
             ),
         ]
     moved = [c for c in BUCKETS if changes.bridge.height and changes.bridge[c].sum() != 0]
@@ -106,11 +108,10 @@ def terminal(document: Document, totals: Mapping[str, float]) -> "RenderableType
 
     from renewals_cli.render import table
 
-    return Group(
-        table.render(replace(document, sections=())),
-        Waterfall(totals),
-        table.render(replace(document, headline=())),
-    )
+    parts = [table.render(replace(document, sections=()))]
+    if any(totals.values()):
+        parts.append(Waterfall(totals))
+    return Group(*parts, table.render(replace(document, headline=())))
 
 
 # Columns of a waterfall line besides its bar: the label, the amount, the count, and the spaces between.
