@@ -222,13 +222,16 @@ def with_segments(pairs: pl.LazyFrame, old: pl.LazyFrame, new: pl.LazyFrame, thr
     for an opportunity the newer no longer has) as the newer export's rows segment it, or the older export's for
     an account the newer no longer has. Segments are taken over every accepted row of each export."""
 
-    def segment_of(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
-        return account_segments(rows, thresholds).select("account_id", pl.col("segment").alias(f"{name}_segment"))
+    pairs = pairs.with_columns(pl.coalesce("new_account_id", "old_account_id").alias("account_id"))
+    accounts = pairs.select("account_id").unique()
 
-    account = pl.coalesce("new_account_id", "old_account_id").alias("account_id")
+    def segment_of(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+        # An account's segment is of its own rows alone: those of the accounts paired are all it takes.
+        theirs = rows.join(accounts, on="account_id", how="semi")
+        return account_segments(theirs, thresholds).select("account_id", pl.col("segment").alias(f"{name}_segment"))
+
     return (
-        pairs.with_columns(account)
-        .join(segment_of(new, "new"), on="account_id", how="left")
+        pairs.join(segment_of(new, "new"), on="account_id", how="left")
         .join(segment_of(old, "old"), on="account_id", how="left")
         .with_columns(segment=pl.coalesce("new_segment", "old_segment"))
         .drop("account_id", "new_segment", "old_segment")
@@ -304,10 +307,9 @@ def compare_exports(
     newer = _read(new, columns)
     older = _read(old, columns)
     old_rows, new_rows = _accepted(older).lazy(), _accepted(newer).lazy()
-    pairs = paired(old_rows, new_rows, quarter)
+    pairs = paired(old_rows, new_rows, quarter).collect().lazy()  # collected once, for every query that follows
     if by == "segment":
-        pairs = with_segments(pairs, old_rows, new_rows, thresholds)
-    pairs = pairs.collect().lazy()
+        pairs = with_segments(pairs, old_rows, new_rows, thresholds).collect().lazy()
     queries = [bridge_of(pairs, quarter, by), *([moved(pairs, quarter)] if with_details else [])]
     table, *listed = pl.collect_all(queries)
     return Changes(
