@@ -426,6 +426,16 @@ def test_a_rejected_row_counts_as_absent(capsys: pytest.CaptureFixture[str], tmp
     assert payload["old"]["rows"]["rejected"] == 1
     assert payload["groups"][0]["new"] == 100.0
     assert payload["quarter"] == {"label": "2026-Q2", "first": "2026-04-01", "last": "2026-06-30"}
+    assert result.stderr == ""  # JSON carries the row counts
+    table = run(capsys, "changes", old, new, "--as-of", AS_OF, "--format", "csv")
+    assert table.stderr == (
+        f"Rows in OLD {old}: 1 read · 0 accepted · 1 rejected (--rejects PATH lists them)\n"
+        f"Rows in NEW {new}: 1 read · 1 accepted · 0 rejected\n"
+    )
+    rejects = tmp_path / "rejects.csv"
+    listed = run(capsys, "changes", old, new, "--as-of", AS_OF, "--format", "csv", "--rejects", str(rejects))
+    assert listed.exit_code == 0
+    assert pl.read_csv(rejects).select("source", "opportunity_id").rows() == [(old, "OP-1")]
     strict = run(capsys, "changes", old, new, "--as-of", AS_OF, "--format", "csv", "--strict")
     assert strict.exit_code == 1
     assert strict.stderr.endswith("Error: 1 rows rejected under --strict (1 in OLD, 0 in NEW)\n")

@@ -100,9 +100,10 @@ def _check_rows(exports: list["Export"], result: "Changes", rejects: Path | None
         console.write_atomically(rejects, neutralise(pl.concat(frames, how="diagonal_relaxed")).write_csv())
     rejected = result.old.rejected + result.new.rejected
     if tell:
-        hint = " (--rejects PATH lists them)" if rejected and rejects is None else ""
-        console.say(f"Rows in OLD {exports[0].names}: {rows_text(result.old, result.without_id[0])}{hint}")
-        console.say(f"Rows in NEW {exports[1].names}: {rows_text(result.new, result.without_id[1])}{hint}")
+        sides = zip(("OLD", "NEW"), exports, (result.old, result.new), result.without_id, strict=True)
+        for side, export, accounting, without_id in sides:
+            hint = " (--rejects PATH lists them)" if accounting.rejected and rejects is None else ""
+            console.say(f"Rows in {side} {export.names}: {rows_text(accounting, without_id)}{hint}")
     if strict and rejected:
         raise RejectedRowsError(
             f"{rejected:,} rows rejected under --strict ({result.old.rejected:,} in OLD, "
