@@ -78,7 +78,7 @@ def changes(
         newer = common.load(settings, [new], maps, encoding, delimiter, date_format, decimal_comma)
         result = compare_exports(older, newer, chosen, grouping, thresholds, with_details=details)
     _check_rows([older, newer], result, rejects, strict, tell=fmt is not Format.json)
-    document = changes_document(result, old, new, headline=human, details_first=not human)
+    document = changes_document(result, old, new, day, headline=human, details_first=not human)
     if fmt is Format.table:
         common.deliver(terminal(document, team_totals(result.bridge)), output)
     else:

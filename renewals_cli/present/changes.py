@@ -1,5 +1,6 @@
 """`renewals changes` for people and machines: the bridge as a document, and as a waterfall on a terminal."""
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -41,13 +42,14 @@ def team_totals(bridge: pl.DataFrame) -> dict[str, float]:
 
 
 def changes_document(
-    changes: Changes, old_name: str, new_name: str, *, headline: bool, details_first: bool = False
+    changes: Changes, old_name: str, new_name: str, as_of: dt.date, *, headline: bool, details_first: bool = False
 ) -> Document:
     """The bridge per group, and the moved opportunities when asked for (first, for a format that carries one
     table), with the quarter and both exports' row accounting."""
     quarter = changes.quarter
     facts: dict[str, Any] = {
         "quarter": {"label": quarter.label, "first": quarter.first.isoformat(), "last": quarter.last.isoformat()},
+        "as_of": as_of.isoformat(),
         "by": changes.by,
         "old": _side(old_name, changes.old, changes.without_id[0]),
         "new": _side(new_name, changes.new, changes.without_id[1]),
@@ -58,6 +60,7 @@ def changes_document(
         net = totals["end_open"] - totals["start_open"]
         lines = [
             ("Quarter", f"{quarter.label} ({quarter.first.isoformat()} to {quarter.last.isoformat()}, expiry date)"),
+            ("As of", as_of.isoformat()),
             ("Old export", f"{old_name}: {rows_text(changes.old, changes.without_id[0])}"),
             ("New export", f"{new_name}: {rows_text(changes.new, changes.without_id[1])}"),
             (
