@@ -30,7 +30,7 @@ def changes(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier export (CSV or Parquet, or a glob).")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="The later export of the same CRM report.")],
     by: Annotated[
-        str | None, typer.Option(help="One grouping: overall, rep or segment (default: rep on a terminal).")
+        str | None, typer.Option(help="overall, rep or segment (default: rep, or overall for csv, json and parquet).")
     ] = None,
     quarter: o.Quarter = None,
     details: Annotated[
