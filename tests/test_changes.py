@@ -299,7 +299,7 @@ def in_micros(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns((pl.col(*MONEY) * 10**6).round().cast(pl.Int64))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(export_pairs())
 def test_the_bridge_balances_in_every_group_and_reps_add_up_to_the_team(
     pair: tuple[list[dict[str, Any]], list[dict[str, Any]]],
