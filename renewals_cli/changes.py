@@ -20,7 +20,8 @@ import polars as pl
 from renewals_cli.calendar import Quarter
 from renewals_cli.errors import InputError
 from renewals_cli.load.export import Export, RowAccounting, accounting_from_states, row_state
-from renewals_cli.segments import MICROS, SEGMENTS, Thresholds, account_segments, dollars
+from renewals_cli.money import dollars, micros
+from renewals_cli.segments import SEGMENTS, Thresholds, account_segments
 
 INFLOWS: tuple[str, ...] = ("new", "pulled_in", "pushed_in", "reopened", "reassigned_in", "amount_up")
 OUTFLOWS: tuple[str, ...] = ("won", "lost", "slipped", "pulled_out", "removed", "reassigned_out", "amount_down")
@@ -43,7 +44,6 @@ DETAIL_COLUMNS: tuple[str, ...] = (
 
 # What each side of a pair keeps of its export's rows (besides opportunity_id).
 SIDE_COLUMNS = ("account_id", "rep", "expiry_date", "status", "prior_amount", "renewal_amount")
-MICROS_DTYPE = pl.Int128()  # a sum of amounts up to values.MAX_MONEY, in millionths, overflows 64 bits
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,6 @@ class Where:
     def amount(self) -> pl.Expr:
         """prior_amount in whole millionths, summed exactly."""
         return micros(self.col("prior_amount"))
-
-
-def micros(amount: pl.Expr) -> pl.Expr:
-    """An amount as a whole number of millionths."""
-    return (amount * MICROS).round().cast(MICROS_DTYPE)
 
 
 def paired(old: pl.LazyFrame, new: pl.LazyFrame, quarter: Quarter) -> pl.LazyFrame:
@@ -324,20 +319,9 @@ def compare_exports(
 
 
 def _read(export: Export, columns: Sequence[str]) -> pl.DataFrame:
-    """Every row of the export: the `columns` and its `state` (see `load.export.row_state`: 0 when accepted).
-    One query, so that the file is parsed once; detection is confirmed in the same pass, and the rows read again
-    only when detection, having seen every row, types some file anew."""
-
-    def kept(rows: pl.LazyFrame) -> pl.LazyFrame:
-        return rows.select(*columns, state=row_state(pl.lit(True)))
-
-    rows, checks = export.provisional()
-    try:
-        typed, *found = pl.collect_all([kept(rows), *checks], engine="streaming")
-        if checks and not export.confirm(found):
-            typed = kept(export.rows).collect(engine="streaming")
-    except pl.exceptions.PolarsError as exc:
-        raise export.unreadable(exc) from None
+    """Every row of the export: the `columns` and its `state` (see `load.export.row_state`: 0 when accepted), in
+    one query, so that the file is parsed once."""
+    (typed,) = export.collect(lambda rows: [rows.select(*columns, state=row_state(pl.lit(True)))])
     return typed
 
 

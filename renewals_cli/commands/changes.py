@@ -54,10 +54,8 @@ def changes(
 ) -> None:
     """The bridge of a quarter's open renewal pipeline from OLD to NEW, matched by opportunity_id: won, lost,
     slipped, pulled in, new, removed, reassigned, re-priced."""
-    import datetime as dt
-
     from renewals_cli import console
-    from renewals_cli.calendar import check_start_month, quarter_named
+    from renewals_cli.calendar import quarter_named
     from renewals_cli.changes import compare_exports
     from renewals_cli.present.changes import changes_document, team_totals, terminal
     from renewals_cli.render import render
@@ -66,10 +64,8 @@ def changes(
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    start_month = check_start_month(fiscal_year_start) if fiscal_year_start is not None else None
-    start_month = start_month or settings.fiscal_year_start or 1
-    day = as_of.date() if as_of else dt.date.today()
-    chosen = quarter_named(quarter or "current", day, start_month)
+    day = common.as_of_date(as_of)
+    chosen = quarter_named(quarter or "current", day, common.fiscal_start(settings, fiscal_year_start))
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = fmt in HUMAN_FORMATS
     grouping = by or ("rep" if human else "overall")

@@ -7,7 +7,17 @@ import polars as pl
 from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"}) - {
+RATE_COLUMNS = frozenset(
+    {
+        *KPI_COLUMNS,
+        "lever_gap",
+        "cost_to_serve",
+        "target",
+        "share_of_opportunities",
+        "share_of_available",
+        "share_of_churned_value",
+    }
+) - {
     "opportunities",
     "accounts",
     "available",
@@ -72,6 +82,14 @@ LABELS = {
     "cost_to_serve": "Cost to serve",
     "target": "Target",
     "over_target": "Over target",
+    "days_until": "Days",
+    "share_of_opportunities": "Share of opps",
+    "share_of_available": "Share of value",
+    "share_of_churned_value": "Share of churn",
+    "value_mix": "Value mix",
+    "smb_opportunities": "SMB opps",
+    "enterprise_opportunities": "Enterprise opps",
+    "strategic_opportunities": "Strategic opps",
 }
 
 
