@@ -5,6 +5,7 @@ import re
 
 import polars as pl
 
+from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
 RATE_COLUMNS = frozenset(
@@ -31,7 +32,8 @@ RATE_COLUMNS = frozenset(
 POINT_COLUMNS = frozenset({"lever_gap"})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
-)
+) | frozenset((*CHANGES_MONEY, "value"))  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
+# (whole numbers either way, shown alike)
 
 LABELS = {
     "opportunities": "Opps",
