@@ -7,6 +7,7 @@ import polars as pl
 
 from renewals_cli.calendar import Quarter
 from renewals_cli.coaching import COACHING_COLUMNS
+from renewals_cli.compare import CHANGE, PREVIOUS, change_cell, compare, fell_below, key_columns
 from renewals_cli.coverage import Coverage
 from renewals_cli.kpis import keys_of
 from renewals_cli.load.columns import CANONICAL
@@ -175,10 +176,51 @@ def _targets_text(report: Report, targets: Targets) -> str:
     return f"{len(missed)} missed: {shown}{more}"
 
 
+# The KPIs whose change a terminal shows beside a table (`report --compare`); machine formats carry every one.
+CHANGE_KPIS = (
+    "opportunities", "available", "renewal_rate", "resolution_rate_value", "close_rate_value", "conversion_rate",
+    "grr", "nrr", "retention_rate", "otrr", "iqrr", "past_due",
+)  # fmt: skip
+
+
+def change_section(compared: pl.DataFrame, grouping: str, since: dt.date, targets: Targets | None) -> Section:
+    """A grouping's KPI changes as people read them (`▲ 2.1 pts`), red where a KPI fell below its target."""
+    keys = key_columns(grouping)
+    cells: dict[str, list[str]] = {key: compared[key].to_list() for key in keys}
+    below: set[tuple[int, str]] = set()
+    for index, row in enumerate(compared.iter_rows(named=True)):
+        wanted = (targets or Targets()).for_group({k: row[k] for k in keys})
+        for kpi in CHANGE_KPIS:
+            fell = fell_below(row[kpi], row[kpi + PREVIOUS], wanted.get(kpi))
+            cells.setdefault(kpi, []).append(change_cell(kpi, row[kpi + CHANGE]).text)
+            if fell:
+                below.add((index, kpi))
+    frame = pl.DataFrame(cells, schema={**dict.fromkeys(keys, pl.String), **dict.fromkeys(CHANGE_KPIS, pl.String)})
+    return Section(
+        name=f"{grouping}_change",
+        title=f"{TITLES[grouping]}: change since {since.isoformat()}",
+        frame=frame,
+        below=frozenset(below),
+    )
+
+
 def report_document(
-    report: Report, groupings: list[str], *, headline: bool, targets: Targets | None = None
+    report: Report,
+    groupings: list[str],
+    *,
+    headline: bool,
+    targets: Targets | None = None,
+    previous: Report | None = None,
 ) -> Document:
-    """The report's tables in the order asked for, with the headline when people will read it."""
+    """The report's tables in the order asked for, with the headline when people will read it; with a `previous`
+    report (`--compare`), each KPI beside its previous value and change (machine formats), or a table of changes
+    after each table (people)."""
+    tables = dict(report.tables)
+    compared = {}
+    if previous is not None:
+        compared = {g: compare(tables[g], previous.tables[g], g) for g in groupings if g in previous.tables}
+        if not headline:
+            tables |= compared
     window = report.window
     facts: dict[str, Any] = {
         "window": {"from": _iso(window.start), "to": _iso(window.end)},
@@ -186,6 +228,11 @@ def report_document(
         "rows": accounting_facts(report.accounting) | {"in_window": report.in_window, "later": report.later},
         "by": groupings[0] if len(groupings) == 1 else groupings,
     }
+    if previous is not None:
+        facts["compared_with"] = {
+            "as_of": previous.window.as_of.isoformat(),
+            "rows": accounting_facts(previous.accounting) | {"in_window": previous.in_window},
+        }
     lines: list[tuple[str, str]] = []
     totals: dict[str, Any] = {}
     if headline:
@@ -203,12 +250,16 @@ def report_document(
             lines += _overall_lines(totals)
         if targets:
             lines.append(("Targets", _targets_text(report, targets)))
+        if previous is not None:
+            lines.append(
+                ("Compared with", f"as of {previous.window.as_of.isoformat()}: " + accounting_text(previous.accounting))
+            )
     shown = [g for g in groupings if not (headline and g == "overall" and len(groupings) > 1)]
     sections = tuple(
         Section(
             name="groups" if len(shown) == 1 else grouping,
             title=TITLES[grouping],
-            frame=report.tables[grouping],
+            frame=tables[grouping],
             brief=(*keys_of(grouping), *BRIEF_KPIS),
             below=frozenset(
                 (index, miss.kpi) for index, miss in misses(report.tables[grouping], grouping, targets or Targets())
@@ -217,6 +268,15 @@ def report_document(
         )
         for index, grouping in enumerate(shown)
     )
+    if headline:
+        with_changes: list[Section] = []
+        for section, grouping in zip(sections, shown, strict=True):
+            with_changes.append(section)
+            if grouping in compared and previous is not None:
+                with_changes.append(change_section(compared[grouping], grouping, previous.window.as_of, targets))
+        if headline and "overall" in compared and previous is not None and "overall" not in shown:
+            with_changes.insert(0, change_section(compared["overall"], "overall", previous.window.as_of, targets))
+        sections = tuple(with_changes)
     for grouping, frame in report.churn.items():
         title = "Churn by reason" if grouping == "overall" else "Churn by reason and segment"
         sections += (Section(name=f"churn_{grouping}", title=title, frame=frame),)

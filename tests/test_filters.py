@@ -108,3 +108,33 @@ def test_one_format_for_several_outputs_is_a_usage_error(
     assert result.stderr == (
         "Error: --format applies to one --output; with several, each file's suffix names its format\n"
     )
+
+
+def test_compare_puts_each_kpis_previous_value_and_change_after_it(
+    capsys: pytest.CaptureFixture[str], book: Path
+) -> None:
+    # The same export read a week earlier (as of 2026-04-24), in the same window: no row closed between the two
+    # dates, so the opportunities and the renewal rate did not change.
+    result = run(capsys, "report", str(book), "--as-of", AS_OF, "--compare", str(book), "--by", "rep", "-f", "csv")
+    assert result.exit_code == 0
+    header = result.stdout.splitlines()[0].split(",")
+    at = header.index("renewal_rate")
+    assert header[at : at + 3] == ["renewal_rate", "renewal_rate_previous", "renewal_rate_change"]
+    for row in rows(result.stdout):
+        assert row["opportunities_change"] == "0"
+        assert float(row["renewal_rate_change"]) == 0.0
+
+
+def test_compare_as_of_reads_the_earlier_export_as_it_stood_then(
+    capsys: pytest.CaptureFixture[str], book: Path
+) -> None:
+    # As of 2026-04-05, OP-02 (closed 04-10) was still open: Ann Lee had won OP-01 only, 440,000 of 850,000.
+    result = run(
+        capsys, "report", str(book), "--as-of", AS_OF, "--compare", str(book), "--compare-as-of", "2026-04-05",
+        "--by", "rep", "-f", "csv",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    ann = next(row for row in rows(result.stdout) if row["rep"] == "Ann Lee")
+    assert (ann["won"], ann["won_previous"], ann["won_change"]) == ("2", "1", "1")
+    assert float(ann["renewal_rate_previous"]) == pytest.approx(440_000 / 850_000)
+    assert float(ann["renewal_rate_change"]) == pytest.approx(620_000 / 850_000 - 440_000 / 850_000)

@@ -1,6 +1,8 @@
 """`renewals report`: KPIs per segment, rep and batch."""
 
+import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -39,6 +41,19 @@ def report(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option("--compare", metavar="OLD", help="An earlier export: each KPI beside its value there."),
+    ] = None,
+    compare_as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--compare-as-of",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="The as-of date of the earlier export (default: 7 days before the as-of date).",
+        ),
+    ] = None,
     currency: o.Currency = None,
     fail_under: Annotated[
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
@@ -55,7 +70,7 @@ def report(
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
     from renewals_cli import console
-    from renewals_cli.documents import plural, report_document, zero_prior_text
+    from renewals_cli.documents import accounting_text, plural, report_document, zero_prior_text
     from renewals_cli.filters import Filters
     from renewals_cli.render import render
     from renewals_cli.report import build_report
@@ -84,14 +99,23 @@ def report(
         checked = ["overall", "segment", "rep"] if settings.targets else []
         wanted = sorted({*shown, *checked}, key=GROUPINGS.index)
         result = build_report(export, window, thresholds, wanted, selected, churn=human and export.has("churn_reason"))
+        previous = None
+        if compare_with is not None:
+            old_export = common.load(
+                settings, [str(compare_with)], maps, encoding, delimiter, date_format, decimal_comma
+            )
+            earlier = compare_as_of.date() if compare_as_of else window.as_of - dt.timedelta(days=7)
+            previous = build_report(old_export, replace(window, as_of=earlier), thresholds, wanted, selected)
     common.check_nonempty(export, result.accounting, result.in_window, window)
+    if previous is not None:
+        console.say(f"Rows in {compare_with} (compared with): {accounting_text(previous.accounting)}")
     common.check_rows(export, result.accounting, rejects, strict, tell=any(f is not Format.json for f, _ in deliveries))
     if result.zero_prior:
         console.say(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
     for each, path in deliveries:
         for_people = each in HUMAN_FORMATS
         sections = shown_to_people if for_people else shown_to_machines
-        document = report_document(result, sections, headline=for_people, targets=settings.targets)
+        document = report_document(result, sections, headline=for_people, targets=settings.targets, previous=previous)
         document = replace(document, currency=currency or settings.currency)
         common.deliver(render(document, each), path)
     if fail_under:
