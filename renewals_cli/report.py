@@ -11,9 +11,12 @@ from typing import Literal
 
 import polars as pl
 
+from renewals_cli import segments
+from renewals_cli.calendar import quarter_index
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import IdleCost, coverage, idle_cost, levers
 from renewals_cli.errors import InputError
+from renewals_cli.forecast import ROW_COLUMNS as ROWS_FORECAST
 from renewals_cli.kpis import (
     Partials,
     Window,
@@ -322,3 +325,29 @@ def csm_coverage(
         levers=levers(table) if by == "segment" else {},
         accounting=accounting,
     )
+
+
+def forecast_rows(
+    export: Export, thresholds: Thresholds, start_month: int, quarters: Sequence[int]
+) -> tuple[pl.DataFrame, RowAccounting]:
+    """The accepted rows expiring in the given fiscal quarters (by index), with the columns the forecast reads and
+    each row's account segment over every accepted row of the export (no window); and the row accounting. One
+    read of the export, detection confirmed in the same pass (as a report's)."""
+
+    def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+        states = rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+        accepted = rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
+        accounts = segments.account_segments(accepted, thresholds).select("account_id", "segment")
+        wanted = accepted.filter(quarter_index(pl.col("expiry_date"), start_month).is_in(list(quarters)))
+        return [states, accounts, wanted.select("account_id", *(c for c in ROWS_FORECAST if c != "segment"))]
+
+    def collect(queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+        with _reading(export):
+            return pl.collect_all(queries, engine="streaming")
+
+    rows, checks = export.provisional()
+    states, accounts, wanted, *results = collect([*queries(rows), *checks])
+    if checks and not export.confirm(results):
+        states, accounts, wanted = collect(queries(export.rows))
+    segmented = wanted.join(accounts, on="account_id", how="left").select(ROWS_FORECAST)
+    return segmented, accounting_from_states(states)[0]
