@@ -131,7 +131,7 @@ def snapshots_frame(runs: Sequence[Run]) -> pl.LazyFrame:
     """One row per run and history quarter: `run`, the history `quarter` index, its `snapshot` date (t_H) and
     `last_day`."""
     pairs = [(number, past.index, r.snapshot(past), past.last) for number, r in enumerate(runs) for past in r.history]
-    schema = {"run": RUN, "quarter": pl.Int64, "snapshot": pl.Date, "last_day": pl.Date}
+    schema: dict[str, pl.DataType] = {"run": RUN, "quarter": pl.Int64(), "snapshot": pl.Date(), "last_day": pl.Date()}
     return pl.LazyFrame(pairs, schema=schema, orient="row")
 
 
@@ -367,10 +367,12 @@ def backtest_table(projected: pl.DataFrame, runs: Sequence[Run]) -> pl.DataFrame
 
 @dataclass(frozen=True)
 class Forecast:
-    """A forecast: its run, its table (one row per group), how many training rows it learned from (0: no forecast)
-    and, when asked for, the backtest table."""
+    """A forecast: its run; its `overall` table (one row, `group` = `all`) and the `table` of the grouping asked
+    for (the same frame for `overall`); how many training rows it learned from, and whether it `learned` anything
+    (if not, there is no forecast); and the backtest table, when one was asked for."""
 
     run: Run
+    overall: pl.DataFrame
     table: pl.DataFrame
     training_rows: int
     learned: bool
@@ -386,23 +388,28 @@ def forecast(
     backtest: int = 0,
     targets: Targets | None = None,
 ) -> Forecast:
-    """The forecast of `forward` per group of `by` (overall, rep or segment), and the backtest of the `backtest`
-    most recent ended quarters (none when 0). `rows` are accepted rows with ROW_COLUMNS (others are ignored)."""
+    """The forecast of `forward` overall and per group of `by` (overall, rep or segment), and the backtest of the
+    `backtest` most recent ended quarters (none when 0). `rows` are accepted rows with ROW_COLUMNS (others are
+    ignored); the computation is collected once."""
     runs = (forward, *backtest_plans(forward, backtest))
     rows = with_quarters(rows.select(ROW_COLUMNS), forward.quarter.start_month)
     frame, snapshots = runs_frame(runs), snapshots_frame(runs)
     sums = cell_sums(training_rows(rows, snapshots), snapshots)
     rates = cell_rates(sums, frame, min_cell)
     learned = learning(sums, frame)
-    keys = [] if by == "overall" else [GROUP_KEYS[by]]
-    first, rest = pl.col("run") == 0, pl.col("run") > 0
-    ahead = projections(cohort_sums(rows, frame.filter(first), keys), rates, learned.filter(first), keys)
-    behind = projections(cohort_sums(rows, frame.filter(rest)), rates, learned.filter(rest))
-    ahead_frame, behind_frame, learned_frame = pl.collect_all([ahead, behind, learned.filter(first)])
+    every_run = projections(cohort_sums(rows, frame), rates, learned)  # the whole cohort of each run
+    queries = [every_run]
+    if by != "overall":
+        first, keys = pl.col("run") == 0, [GROUP_KEYS[by]]
+        queries.append(projections(cohort_sums(rows, frame.filter(first), keys), rates, learned.filter(first), keys))
+    every_run_frame, *grouped = pl.collect_all(queries)
+    ahead = every_run_frame.filter(pl.col("run") == 0)
+    overall = forecast_table(ahead, "overall", targets or Targets())
     return Forecast(
         run=forward,
-        table=forecast_table(ahead_frame, by, targets or Targets()),
-        training_rows=int(learned_frame["training_rows"][0]),
-        learned=bool(learned_frame["learned"][0]),
-        backtest=backtest_table(behind_frame, runs[1:]) if backtest else None,
+        overall=overall,
+        table=forecast_table(grouped[0], by, targets or Targets()) if grouped else overall,
+        training_rows=int(ahead["training_rows"][0]),
+        learned=bool(ahead["learned"][0]),
+        backtest=backtest_table(every_run_frame.filter(pl.col("run") > 0), runs[1:]) if backtest else None,
     )

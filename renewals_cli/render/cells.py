@@ -6,7 +6,11 @@ import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"}) - {
+FORECAST_RATES = (
+    "forecast_nrr", "forecast_grr", "gap", "landed_nrr", "error_nrr", "landed_grr", "error_grr", "baseline_nrr",
+    "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
+)  # fmt: skip
+RATE_COLUMNS = frozenset({*KPI_COLUMNS, *FORECAST_RATES, "lever_gap", "cost_to_serve", "target"}) - {
     "opportunities",
     "accounts",
     "available",
@@ -19,6 +23,7 @@ RATE_COLUMNS = frozenset({*KPI_COLUMNS, "lever_gap", "cost_to_serve", "target"})
 }
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
+    | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
 )
 
 LABELS = {
@@ -70,6 +75,25 @@ LABELS = {
     "cost_to_serve": "Cost to serve",
     "target": "Target",
     "over_target": "Over target",
+    "won_to_date": "Won to date",
+    "lost_to_date": "Lost to date",
+    "open_value": "Open value",
+    "projected_renewal": "Projected renewal",
+    "projected_retained": "Projected retained",
+    "forecast_nrr": "Forecast NRR",
+    "forecast_grr": "Forecast GRR",
+    "gap": "Gap",
+    "quarter": "Quarter",
+    "as_of": "As of",
+    "landed_nrr": "Landed NRR",
+    "error_nrr": "Error NRR",
+    "landed_grr": "Landed GRR",
+    "error_grr": "Error GRR",
+    "baseline_nrr": "Baseline NRR",
+    "baseline_error_nrr": "Baseline error",
+    "bias_nrr": "Bias NRR",
+    "bias_grr": "Bias GRR",
+    "baseline_bias_nrr": "Baseline bias",
 }
 
 
