@@ -428,3 +428,162 @@ def test_groups_partition_the_overall_forecast(rows: pl.LazyFrame, as_of: dt.dat
 
 def test_rows_need_only_the_forecast_columns() -> None:
     assert set(ROW_COLUMNS) == set(SCHEMA)
+
+
+# The command line, on an export of the backtest's book plus a 2026-Q3 cohort. Forecast 2026-Q3 as of 2026-07-15
+# (d = 14) with --history 1 --min-cell 1: learned from 2026-Q2's rows open on 2026-04-15 (smb 31-60: renewed 220
+# of 200; strategic 61-90 and smb 61-90: 0 of 100 each). Each row is its own account, smb unless flagged.
+EXPORT = """opportunity_id,account_id,rep,expiry_date,prior_amount,status,renewal_amount,close_date,strategic
+H1,A1,ann,2026-02-10,100,won,90,2026-02-01,
+H2,A2,bob,2026-03-10,100,lost,,2026-03-01,yes
+P1,A3,ann,2026-05-01,200,won,240,2026-04-10,
+P2,A4,ann,2026-06-01,200,won,220,2026-05-01,
+P3,A5,bob,2026-06-15,100,open,,,yes
+P4,A6,bob,2026-06-20,100,won,100,2026-07-05,
+C1,A7,ann,2026-08-20,1000,open,,,
+C2,A8,bob,2026-07-10,500,won,450,2026-07-12,
+C3,A9,bob,2026-09-30,200,open,,,yes
+C4,A10,ann,2026-08-01,300,lost,,2026-07-01,
+"""
+OPTIONS = ("--as-of", "2026-07-15", "--history", "1", "--min-cell", "1")
+# C1 (smb 31-60, 1000) at 220/200; C3 (strategic 61-90, 200) at 0; C2 won 450 by A; C4 lost 300.
+FORWARD_NRR, FORWARD_GRR = (450 + 1000 * 220 / 200) / 2000, (450 + 1000 * 200 / 200) / 2000
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    path = tmp_path / "export.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    return path
+
+
+def test_cli_csv_has_the_forecast_columns(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    table = pl.read_csv(result.stdout.encode())
+    assert table.columns == ["group", *FORECAST_COLUMNS]
+    row = table.row(0, named=True)
+    assert (row["group"], row["opportunities"], row["available"], row["open"]) == ("all", 4, 2000.0, 2)
+    assert (row["won_to_date"], row["lost_to_date"], row["open_value"]) == (450.0, 300.0, 1200.0)
+    assert row["forecast_nrr"] == pytest.approx(FORWARD_NRR, rel=1e-12)
+    assert row["forecast_grr"] == pytest.approx(FORWARD_GRR, rel=1e-12)
+    assert row["target"] is None and row["gap"] is None
+    assert result.stderr == "Rows: 10 read · 10 accepted · 0 rejected\n"
+
+
+def test_cli_by_rep_and_segment_key_columns(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    for by, keys in (("rep", ["ann", "bob"]), ("segment", ["strategic", "smb"])):
+        result = run(capsys, "forecast", str(export), *OPTIONS, "--by", by, "--format", "csv")
+        assert result.exit_code == 0, result.stderr
+        table = pl.read_csv(result.stdout.encode())
+        assert table.columns == [by, *FORECAST_COLUMNS]
+        assert table[by].to_list() == keys
+
+
+def test_cli_backtest_csv_and_json(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--backtest", "2", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    table = pl.read_csv(result.stdout.encode())
+    assert table.columns == list(BACKTEST_COLUMNS)
+    assert table["quarter"].to_list() == ["2026-Q1", "2026-Q2", "mean"]
+    assert table["error_nrr"][1] == pytest.approx((330 - 460) / 600, rel=1e-12)  # see test_backtest_worked_by_hand
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--backtest", "2", "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["quarter"] == "2026-Q3"
+    assert (payload["as_of"], payload["position"], payload["history"]) == ("2026-07-15", 14, ["2026-Q2"])
+    assert (payload["training_rows"], payload["message"], payload["min_cell"]) == (3, None, 1)
+    assert payload["rows"]["accepted"] == 10
+    assert [row["quarter"] for row in payload["backtest"]] == ["2026-Q1", "2026-Q2", "mean"]
+    assert payload["forecast"][0]["forecast_nrr"] == pytest.approx(FORWARD_NRR, rel=1e-12)
+    assert result.stderr == ""
+
+
+def test_cli_headline(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--backtest", "2", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    headline = result.stdout.split("\n\n")[1]
+    assert headline == (
+        "- **Quarter:** 2026-Q3 · 2026-07-01 to 2026-09-30 · as of 2026-07-15, day 14 of 92\n"
+        "- **Rows:** 10 read · 10 accepted · 0 rejected\n"
+        "- **Cohort:** 4 opportunities expiring in the quarter · 2,000 available to renew\n"
+        "- **To date:** 450 renewed · 300 lost · 2 renewals open worth 1,200\n"
+        "- **Forecast:** NRR lands at 77.5% ± 21.7 pts, backtested over 1 quarter (the export holds too little "
+        "history for the other 1 of 2) · GRR 72.5%\n"
+        "- **Learned from:** 3 renewals open at the same point of 2026-Q2\n"
+        "- **Backtest:** mean error 21.7 pts (bias -21.7 pts) against 6.7 pts for one rate over every renewal"
+    )
+
+
+def test_cli_no_history(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    result = run(capsys, "forecast", str(export), "--as-of", "2026-01-15", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert "- **Forecast:** none: the export holds no earlier quarter to learn from\n" in result.stdout
+    result = run(capsys, "forecast", str(export), "--as-of", "2026-01-15", "--format", "json")
+    assert json.loads(result.stdout)["message"] == "no forecast: the export holds no earlier quarter to learn from"
+
+
+def test_cli_next_quarter_and_fiscal_start(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--quarter", "next", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert "2026-Q4 · 2026-10-01 to 2026-12-31 · as of 2026-07-15, 78 days before it starts" in result.stdout
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--fiscal-year-start", "2", "--format", "json")
+    payload = json.loads(result.stdout)
+    assert (payload["quarter"], payload["first_day"], payload["history"]) == ("FY2027-Q2", "2026-05-01", ["FY2027-Q1"])
+
+
+def test_cli_target_from_config(capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path) -> None:
+    config = tmp_path / "renewals.toml"
+    config.write_text("[targets]\nrenewal_rate = 0.8\n", encoding="utf-8")
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--config", str(config), "--format", "csv")
+    row = pl.read_csv(result.stdout.encode()).row(0, named=True)
+    assert row["target"] == 0.8
+    assert row["gap"] == pytest.approx(FORWARD_NRR - 0.8, rel=1e-12)
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--config", str(config), "--format", "markdown")
+    assert "- **Target:** renewal rate 80.0% · gap -2.5 pts\n" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "xlsx", "parquet"])
+def test_cli_every_format(capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"forecast.{fmt}"
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--backtest", "2", "--format", fmt, "-o", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert path.stat().st_size > 0
+    if fmt == "parquet":
+        assert pl.read_parquet(path).columns == list(BACKTEST_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (
+            ("--quarter", "previous"),
+            2,
+            "Error: --quarter previous: 2026-Q2 ended before the as-of date 2026-07-15; --backtest N shows how past "
+            "quarters' forecasts fared\n",
+        ),
+        (
+            ("--quarter", "2026-Q5"),
+            2,
+            "Error: --quarter 2026-Q5: expected current, previous, next or a quarter such as 2026-Q3\n",
+        ),
+        (("--by", "batch"), 2, "Error: --by batch: expected one of overall, rep, segment\n"),
+        (
+            ("--fiscal-year-start", "13"),
+            2,
+            "Error: --fiscal-year-start 13: expected a month from 1 (January) to 12 (December)\n",
+        ),
+    ],
+)
+def test_cli_usage_errors(
+    capsys: pytest.CaptureFixture[str], export: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    result = run(capsys, "forecast", str(export), *OPTIONS, *args)
+    assert (result.exit_code, result.stderr, result.stdout) == (code, message, "")
+
+
+def test_cli_missing_file_and_bad_counts(capsys: pytest.CaptureFixture[str], tmp_path: Path, export: Path) -> None:
+    result = run(capsys, "forecast", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert run(capsys, "forecast", str(export), "--history", "0").exit_code == 2
+    assert run(capsys, "forecast", str(export), "--backtest", "-1").exit_code == 2

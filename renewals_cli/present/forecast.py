@@ -13,6 +13,15 @@ from renewals_cli.render.document import Document, Section
 NO_HISTORY = "the export holds no earlier quarter to learn from"
 NOTHING_TO_LEARN = "the renewals open at the same point of the earlier quarters had no prior amount to learn from"
 
+# What a terminal shows first, when it has no room for every column.
+FORECAST_BRIEF = (
+    "forecast_nrr", "forecast_grr", "target", "gap", "available", "won_to_date", "lost_to_date", "open", "open_value",
+    "projected_renewal", "projected_retained", "opportunities",
+)  # fmt: skip
+BACKTEST_BRIEF = (
+    "quarter", "as_of", "forecast_nrr", "landed_nrr", "error_nrr", "baseline_nrr", "baseline_error_nrr", "bias_nrr",
+    "forecast_grr", "landed_grr", "error_grr", "bias_grr", "baseline_bias_nrr",
+)  # fmt: skip
 TITLES = {"overall": "Forecast", "rep": "Forecast by rep", "segment": "Forecast by segment"}
 
 
@@ -64,7 +73,7 @@ def headline(forecast: Forecast, accounting: RowAccounting) -> list[tuple[str, s
     """The lines people read first."""
     run = forecast.run
     overall = forecast.overall.row(0, named=True)
-    history = f"{run.history[0].label} to {run.history[-1].label}" if run.history else "none"
+    history = run.history[0].label if len(run.history) == 1 else f"{run.history[0].label} to {run.history[-1].label}"
     lines = [
         ("Quarter", f"{run.quarter.label} · {position_text(forecast)}"),
         ("Rows", accounting_text(accounting)),
@@ -117,10 +126,12 @@ def forecast_document(
     below = frozenset(
         (index, "forecast_nrr") for index, gap in enumerate(table["gap"].to_list()) if gap is not None and gap < 0
     )
-    sections = [Section(name="forecast", title=f"{TITLES[by]} of {run.quarter.label}", frame=table, below=below)]
+    title = f"{TITLES[by]} of {run.quarter.label}"
+    brief = (table.columns[0], *FORECAST_BRIEF)
+    sections = [Section(name="forecast", title=title, frame=table, brief=brief, below=below)]
     if forecast.backtest is not None:
         title = "Backtest: the forecast at the same point of each past quarter, beside where it landed"
-        backtest = Section(name="backtest", title=title, frame=forecast.backtest)
+        backtest = Section(name="backtest", title=title, frame=forecast.backtest, brief=BACKTEST_BRIEF)
         sections = [*sections, backtest] if human else [backtest, *sections]
     facts: dict[str, Any] = {
         "quarter": run.quarter.label,
