@@ -66,6 +66,11 @@ class Run:
         """t_H: the same position inside a history quarter, or its last day if that comes first."""
         return min(past.first + dt.timedelta(days=self.position), past.last)
 
+    @property
+    def snapshots(self) -> tuple[dt.date, ...]:
+        """The snapshot date of each history quarter (OverflowError or ValueError beyond the calendar)."""
+        return tuple(self.snapshot(past) for past in self.history)
+
 
 def plan(quarter: Quarter, as_of: dt.date, history: int = DEFAULT_HISTORY) -> Run:
     """The forecast of `quarter` as of `as_of`, learned from the `history` quarters just before the one holding
@@ -130,7 +135,11 @@ def runs_frame(runs: Sequence[Run]) -> pl.LazyFrame:
 def snapshots_frame(runs: Sequence[Run]) -> pl.LazyFrame:
     """One row per run and history quarter: `run`, the history `quarter` index, its `snapshot` date (t_H) and
     `last_day`."""
-    pairs = [(number, past.index, r.snapshot(past), past.last) for number, r in enumerate(runs) for past in r.history]
+    pairs = [
+        (number, past.index, snapshot, past.last)
+        for number, r in enumerate(runs)
+        for past, snapshot in zip(r.history, r.snapshots, strict=True)
+    ]
     schema: dict[str, pl.DataType] = {"run": RUN, "quarter": pl.Int64(), "snapshot": pl.Date(), "last_day": pl.Date()}
     return pl.LazyFrame(pairs, schema=schema, orient="row")
 

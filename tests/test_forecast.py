@@ -372,7 +372,7 @@ def close(found: float | None, expected: float | None) -> bool:
 AS_OFS = st.integers(min_value=300, max_value=2 * 365).map(lambda n: BASE + dt.timedelta(days=n))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(data=st.data(), as_of=AS_OFS, min_cell=st.integers(min_value=1, max_value=4))
 def test_with_no_open_row_the_forecast_is_the_result_to_date(
     data: st.DataObject, as_of: dt.date, min_cell: int
@@ -388,7 +388,7 @@ def test_with_no_open_row_the_forecast_is_the_result_to_date(
         assert result["forecast_grr"] == pytest.approx(retained / result["available"], rel=1e-9)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(rows=books(), as_of=AS_OFS, backtest=st.integers(min_value=1, max_value=3), history=st.integers(1, 3))
 def test_a_backtest_row_is_the_forecast_made_at_its_as_of_date(
     rows: pl.LazyFrame, as_of: dt.date, backtest: int, history: int
@@ -413,7 +413,7 @@ def test_a_backtest_row_is_the_forecast_made_at_its_as_of_date(
         assert close(row["landed_nrr"], expected)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(rows=books(), as_of=AS_OFS)
 def test_groups_partition_the_overall_forecast(rows: pl.LazyFrame, as_of: dt.date) -> None:
     forward = plan(Quarter.of(as_of), as_of, history=3)
@@ -587,3 +587,26 @@ def test_cli_missing_file_and_bad_counts(capsys: pytest.CaptureFixture[str], tmp
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert run(capsys, "forecast", str(export), "--history", "0").exit_code == 2
     assert run(capsys, "forecast", str(export), "--backtest", "-1").exit_code == 2
+
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.iterdir()))
+def test_cli_reads_hostile_files_as_the_report_does(capsys: pytest.CaptureFixture[str], name: str) -> None:
+    report = run(capsys, "report", str(HOSTILE / name), "--as-of", "2026-05-01", "--format", "csv")
+    result = run(capsys, "forecast", str(HOSTILE / name), "--as-of", "2026-05-01", "--format", "csv")
+    assert result.exit_code == report.exit_code
+    if result.exit_code:
+        assert (result.stderr, result.stdout) == (report.stderr, "")
+    else:
+        assert result.stderr.splitlines()[-1] == report.stderr.splitlines()[-1]  # the row accounting
+
+
+def test_cli_beyond_the_calendar(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    for args in (("--quarter", "9998-Q4"), ("--history", "100000"), ("--as-of", "9999-12-01")):
+        result = run(capsys, "forecast", str(export), *args)
+        assert (result.exit_code, result.stderr) == (
+            2,
+            "Error: --as-of, --quarter, --history or --backtest reach beyond the calendar (years 1-9999)\n",
+        )

@@ -71,17 +71,22 @@ def forecast(
     settings = common.config(config)
     day = common.window(None, None, as_of).as_of
     start_month = check_start_month(fiscal_year_start or settings.fiscal_year_start or 1)
-    target = quarter_named(quarter, day, start_month)
-    if target.last < day:
+    try:
+        target = quarter_named(quarter, day, start_month)
+        ended = target.last < day
+        forward = core.plan(target, day, history)
+        runs = (forward, *core.backtest_plans(forward, backtest))
+        for each in runs:
+            _ = each.quarter.last, each.snapshots
+    except (OverflowError, ValueError):
+        raise UsageError(
+            "--as-of, --quarter, --history or --backtest reach beyond the calendar (years 1-9999)"
+        ) from None
+    if ended:
         raise UsageError(
             f"--quarter {quarter}: {target.label} ended before the as-of date {day.isoformat()}; "
             "--backtest N shows how past quarters' forecasts fared"
         )
-    try:
-        forward = core.plan(target, day, history)
-        runs = (forward, *core.backtest_plans(forward, backtest))
-    except (OverflowError, ValueError):
-        raise UsageError("--quarter, --history or --backtest reach beyond the calendar") from None
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
