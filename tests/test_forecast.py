@@ -518,6 +518,11 @@ def test_cli_no_history(capsys: pytest.CaptureFixture[str], export: Path) -> Non
     result = run(capsys, "forecast", str(export), "--as-of", "2026-01-15", "--format", "markdown")
     assert result.exit_code == 0, result.stderr
     assert "- **Forecast:** none: the export holds no earlier quarter to learn from\n" in result.stdout
+    result = run(capsys, "forecast", str(export), "--as-of", "2026-01-15", "--format", "csv")
+    assert result.stderr == (
+        "Rows: 10 read · 10 accepted · 0 rejected\nNo forecast: the export holds no earlier quarter to learn from\n"
+    )
+    assert pl.read_csv(result.stdout.encode())["forecast_nrr"].to_list() == [None]
     result = run(capsys, "forecast", str(export), "--as-of", "2026-01-15", "--format", "json")
     assert json.loads(result.stdout)["message"] == "no forecast: the export holds no earlier quarter to learn from"
 

@@ -61,7 +61,7 @@ def forecast(
     from renewals_cli import console
     from renewals_cli import forecast as core
     from renewals_cli.calendar import check_start_month, quarter_named
-    from renewals_cli.present.forecast import forecast_document
+    from renewals_cli.present.forecast import forecast_document, why_none
     from renewals_cli.render import render
     from renewals_cli.report import forecast_rows
 
@@ -96,5 +96,7 @@ def forecast(
         )
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
+    if not result.learned and fmt in (Format.csv, Format.parquet):  # (people read it in the headline, JSON in facts)
+        console.say(f"No forecast: {why_none(result)}")
     document = forecast_document(result, accounting, by, human=human, fiscal_year_start=start_month, min_cell=min_cell)
     common.deliver(render(document, fmt), output)
