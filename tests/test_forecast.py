@@ -605,7 +605,9 @@ def test_cli_reads_hostile_files_as_the_report_does(capsys: pytest.CaptureFixtur
     if result.exit_code:
         assert (result.stderr, result.stdout) == (report.stderr, "")
     else:
-        assert result.stderr.splitlines()[-1] == report.stderr.splitlines()[-1]  # the row accounting
+        accounting = [line for line in result.stderr.splitlines() if line.startswith("Rows: ")]
+        assert accounting == [line for line in report.stderr.splitlines() if line.startswith("Rows: ")]
+        assert len(accounting) == 1
 
 
 def test_cli_beyond_the_calendar(capsys: pytest.CaptureFixture[str], export: Path) -> None:
@@ -615,3 +617,37 @@ def test_cli_beyond_the_calendar(capsys: pytest.CaptureFixture[str], export: Pat
             2,
             "Error: --as-of, --quarter, --history or --backtest reach beyond the calendar (years 1-9999)\n",
         )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.integers(min_value=0, max_value=40),
+            st.one_of(st.none(), st.sampled_from([0.0, 150_000.0, 199_999.99, 200_000.0, 500_000.0, 0.1])),
+            st.sampled_from([0.1, 0.2, 99_999.9, 100_000.0, 250_000.0]),
+            st.one_of(st.none(), st.booleans()),
+        ),
+        max_size=12,
+    )
+)
+def test_the_forecast_reads_segments_as_account_segments_finds_them(
+    rows: list[tuple[str, int, float | None, float, bool | None]],
+) -> None:
+    from renewals_cli.report import _account_tiers
+    from renewals_cli.segments import Thresholds, account_segments
+
+    frame_ = pl.LazyFrame(
+        [(a, day("2026-01-01") + dt.timedelta(days=n), arr, prior, flag) for a, n, arr, prior, flag in rows],
+        schema={
+            "account_id": pl.String,
+            "expiry_date": pl.Date,
+            "arr": pl.Float64,
+            "prior_amount": pl.Float64,
+            "strategic": pl.Boolean,
+        },
+        orient="row",
+    )
+    expected = account_segments(frame_, Thresholds()).select("account_id", "segment").sort("account_id")
+    assert_frame_equal(_account_tiers(frame_, Thresholds()).sort("account_id").collect(), expected.collect())
