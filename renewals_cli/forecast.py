@@ -31,9 +31,6 @@ DEFAULT_MIN_CELL = 20
 BUCKETS: tuple[str, ...] = ("overdue", "0-30", "31-60", "61-90", "91+")
 Bucket = pl.Enum(BUCKETS)
 
-# Where a cell's rates come from: its own training rows, its bucket's over every segment, or every training row.
-LEVELS: tuple[str, ...] = ("cell", "bucket", "all")
-
 FORECAST_COLUMNS: tuple[str, ...] = (
     "opportunities", "available", "won_to_date", "lost_to_date", "open", "open_value", "projected_renewal",
     "projected_retained", "forecast_nrr", "forecast_grr", "target", "gap",
@@ -89,7 +86,8 @@ def backtest_plans(forward: Run, quarters: int) -> tuple[Run, ...]:
     runs = []
     for back in range(quarters - 1, -1, -1):
         past = latest.next(-back)
-        runs.append(plan(past, forward.snapshot(past), len(forward.history)))
+        as_of = forward.snapshot(past)  # its first day + d, or its last day: the rule of a history snapshot
+        runs.append(plan(past, as_of, len(forward.history)))
     return tuple(runs)
 
 
