@@ -577,6 +577,11 @@ def test_cli_every_format(capsys: pytest.CaptureFixture[str], export: Path, tmp_
             2,
             "Error: --fiscal-year-start 13: expected a month from 1 (January) to 12 (December)\n",
         ),
+        (
+            ("--fiscal-year-start", "0"),
+            2,
+            "Error: --fiscal-year-start 0: expected a month from 1 (January) to 12 (December)\n",
+        ),
     ],
 )
 def test_cli_usage_errors(

@@ -28,7 +28,8 @@ def forecast(
         str,
         typer.Option(
             metavar="current|next|LABEL",
-            help="The quarter to forecast (not one that has ended: see --backtest). Labels as shown: 2026-Q3.",
+            help="The quarter to forecast: current, next or a label as shown (2026-Q3); not one that has ended "
+            "(see --backtest).",
         ),
     ] = "current",
     backtest: Annotated[
@@ -37,9 +38,14 @@ def forecast(
             min=0, metavar="N", help="Also forecast each of the last N ended quarters, beside where it landed."
         ),
     ] = 0,
-    history: Annotated[int, typer.Option(min=1, help="How many quarters before the as-of date's to learn from.")] = 4,
+    history: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Past quarters to learn from (those before the as-of date's).")
+    ] = 4,
     min_cell: Annotated[
-        int, typer.Option(min=1, help="Training rows a cell (segment, days to expiry) needs for its own rates.")
+        int,
+        typer.Option(
+            min=1, metavar="N", help="Training rows a cell (segment, days to expiry) needs for its own rates."
+        ),
     ] = 20,
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
@@ -60,7 +66,7 @@ def forecast(
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
     from renewals_cli import console
     from renewals_cli import forecast as core
-    from renewals_cli.calendar import check_start_month, quarter_named
+    from renewals_cli.calendar import JANUARY, check_start_month, quarter_named
     from renewals_cli.present.forecast import forecast_document, why_none
     from renewals_cli.render import render
     from renewals_cli.report import forecast_rows
@@ -70,7 +76,8 @@ def forecast(
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     day = common.window(None, None, as_of).as_of
-    start_month = check_start_month(fiscal_year_start or settings.fiscal_year_start or 1)
+    chosen = fiscal_year_start if fiscal_year_start is not None else settings.fiscal_year_start
+    start_month = check_start_month(chosen if chosen is not None else JANUARY)
     try:
         target = quarter_named(quarter, day, start_month)
         ended = target.last < day
