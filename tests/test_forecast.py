@@ -656,3 +656,13 @@ def test_the_forecast_reads_segments_as_account_segments_finds_them(
     )
     expected = account_segments(frame_, Thresholds()).select("account_id", "segment").sort("account_id")
     assert_frame_equal(_account_tiers(frame_, Thresholds()).sort("account_id").collect(), expected.collect())
+
+
+def test_cli_fiscal_year_start_from_config(capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path) -> None:
+    config = tmp_path / "renewals.toml"
+    config.write_text("fiscal_year_start = 2\n", encoding="utf-8")
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--config", str(config), "--format", "json")
+    assert json.loads(result.stdout)["quarter"] == "FY2027-Q2"
+    result = run(capsys, "forecast", str(export), *OPTIONS, "--config", str(config), "--fiscal-year-start", "1")
+    assert result.exit_code == 0
+    assert "2026-Q3 · 2026-07-01 to 2026-09-30" in result.stdout
