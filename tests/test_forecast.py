@@ -503,7 +503,7 @@ def test_cli_headline(capsys: pytest.CaptureFixture[str], export: Path) -> None:
     assert result.exit_code == 0, result.stderr
     headline = result.stdout.split("\n\n")[1]
     assert headline == (
-        "- **Quarter:** 2026-Q3 · 2026-07-01 to 2026-09-30 · as of 2026-07-15, day 14 of 92\n"
+        "- **Quarter:** 2026-Q3 · 2026-07-01 to 2026-09-30 · as of 2026-07-15, 14 days in (of 92)\n"
         "- **Rows:** 10 read · 10 accepted · 0 rejected\n"
         "- **Cohort:** 4 opportunities expiring in the quarter · 2,000 available to renew\n"
         "- **To date:** 450 renewed · 300 lost · 2 renewals open worth 1,200\n"
@@ -666,3 +666,17 @@ def test_cli_fiscal_year_start_from_config(capsys: pytest.CaptureFixture[str], e
     result = run(capsys, "forecast", str(export), *OPTIONS, "--config", str(config), "--fiscal-year-start", "1")
     assert result.exit_code == 0
     assert "2026-Q3 · 2026-07-01 to 2026-09-30" in result.stdout
+
+
+def test_cli_says_when_there_is_too_little_history_to_backtest(
+    capsys: pytest.CaptureFixture[str], export: Path
+) -> None:
+    # 2026-Q2 as of 2026-04-15 is forecast from 2026-Q1 (as test_backtest_worked_by_hand's 2026-Q2 row); its
+    # backtest, 2026-Q1 as of 2026-01-15, would learn from 2025-Q4, which the export does not hold.
+    options = ("--as-of", "2026-04-15", "--history", "1", "--min-cell", "1", "--backtest", "1")
+    result = run(capsys, "forecast", str(export), *options, "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "- **Forecast:** NRR lands at 55.0%; not backtested: the export holds too little history to backtest the last "
+        "quarter · GRR 48.3%\n"
+    ) in result.stdout

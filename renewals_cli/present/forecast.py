@@ -36,10 +36,10 @@ def signed_points(rate: float) -> str:
 
 
 def position_text(forecast: Forecast) -> str:
-    """`as of 2026-11-25, day 55 of 92` (day 0 is the first day), or `…, 36 days before it starts`."""
+    """`… · as of 2026-11-25, 55 days in (of 92)` (0 on its first day), or `…, 36 days before it starts`."""
     run = forecast.run
     d = run.position
-    where = f"day {d} of {run.quarter.days()}" if d >= 0 else f"{plural(-d, 'day', 'days')} before it starts"
+    where = f"{d} days in (of {run.quarter.days()})" if d >= 0 else f"{plural(-d, 'day', 'days')} before it starts"
     return f"{run.quarter.first.isoformat()} to {run.quarter.last.isoformat()} · as of {run.as_of.isoformat()}, {where}"
 
 
@@ -62,7 +62,8 @@ def band_text(forecast_nrr: float, backtest: pl.DataFrame | None) -> str:
         return text
     asked, scored, error = backtest_summary(backtest)
     if error is None:
-        return f"{text}; not backtested: the export holds too little history to backtest any of the last {asked}"
+        quarters = "the last quarter" if asked == 1 else f"any of the last {asked} quarters"
+        return f"{text}; not backtested: the export holds too little history to backtest {quarters}"
     text += f" ± {points(error)}, backtested over {plural(scored, 'quarter', 'quarters')}"
     if scored < asked:
         text += f" (the export holds too little history for the other {asked - scored} of {asked})"
