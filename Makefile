@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 
 .PHONY: run test lint typecheck unit bench fuzz sample-data clean
 
@@ -10,12 +11,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The package is byte-compiled as pip compiles an installed one: where PYTHONDONTWRITEBYTECODE is set, every
-# run would otherwise compile it anew (tens of milliseconds a run).
+# What running needs; the package is byte-compiled as pip compiles an installed one: where
+# PYTHONDONTWRITEBYTECODE is set, every run would otherwise compile it anew (tens of milliseconds a run).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m compileall -q renewals_cli
 	touch $(STAMP)
+
+# What tests, lint and type checks need besides.
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV)
 
 ## make run: create the virtual environment, install, and report on the sample export
 run: $(STAMP)
@@ -25,23 +31,23 @@ run: $(STAMP)
 ## make test: lint, type checks and the whole test suite
 test: lint typecheck unit
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check renewals_cli tests benchmarks
 	$(BIN)/ruff format --check renewals_cli tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(DEV)
 	$(BIN)/pytest
 
 ## make bench: time `renewals report` against a bare read, plain Polars, DuckDB and pandas (1M and 5M rows); writes BENCHMARKS.md
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --large 50000000
 
 ## make fuzz: a long Hypothesis session over the loaders (not part of CI)
-fuzz: $(STAMP)
+fuzz: $(DEV)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q
 
 ## make sample-data: regenerate sample_data/ with the seeded generator

@@ -6,7 +6,7 @@ import sys
 import typer
 
 from renewals_cli import console
-from renewals_cli.commands import coverage, forecast, report, sample, segments, upcoming, validate  # noqa: F401 - each registers itself
+from renewals_cli.commands import balance, coverage, forecast, journey, report, sample, segments, upcoming, validate  # noqa: F401 - each registers itself
 from renewals_cli.commands.app import app
 from renewals_cli.errors import ExitCode, RenewalsError
 

@@ -4,7 +4,6 @@ The file is optional: `--config PATH`, else `renewals.toml` in the working direc
 over it. Unknown keys and wrong types are errors that name the key.
 """
 
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from typing import Any
 
 from renewals_cli.errors import InputError
 from renewals_cli.load.columns import CANONICAL
-from renewals_cli.load.values import LOST, WON
+from renewals_cli.load.values import LOST, WON, fold_label
 from renewals_cli.segments import SEGMENTS
 from renewals_cli.targets import TARGET_KPIS, Targets
 
@@ -152,12 +151,9 @@ class _Reader:
         self.known(data, ("won", "lost", "open"), "[status] ")
         won, lost, open_ = (self.labels(data, key) for key in ("won", "lost", "open"))
 
-        def folded(labels: tuple[str, ...]) -> set[str]:
-            return {re.sub(r"[\W_]+", "", label.casefold()) for label in labels}
-
         def keep(defaults: tuple[str, ...], others: tuple[str, ...]) -> tuple[str, ...]:
-            taken = folded(others)
-            return tuple(label for label in defaults if re.sub(r"[\W_]+", "", label.casefold()) not in taken)
+            taken = {fold_label(label) for label in others}
+            return tuple(label for label in defaults if fold_label(label) not in taken)
 
         return keep(WON, lost + open_) + won, keep(LOST, won + open_) + lost
 

@@ -15,12 +15,12 @@ from typing import Any, Literal
 import polars as pl
 
 from renewals_cli.errors import InputError, UsageError, first_line
-from renewals_cli.kpis import MONEY, ratio
-from renewals_cli.load.columns import normalise
+from renewals_cli.kpis import ratio
 from renewals_cli.load.sources import open_source
-from renewals_cli.load.values import money_from
+from renewals_cli.load.values import fold_label, money_from
 from renewals_cli.segments import Segment
 
+MONEY = pl.Decimal(38, 6)  # money summed exactly, so the same export gives the same figures on every run
 COVERAGE_COLUMNS: tuple[str, ...] = (
     "accounts",
     "unassigned",
@@ -73,9 +73,9 @@ def load_costs(path: Path, *, decimal_comma: bool = False) -> pl.DataFrame:
     source = open_source(path, encoding=None, delimiter=None)
     by_folded: dict[str, str] = {}
     for header in source.headers:
-        by_folded.setdefault(normalise(header), header)
+        by_folded.setdefault(fold_label(header), header)
     found = {
-        name: next((by_folded[normalise(a)] for a in aliases if normalise(a) in by_folded), None)
+        name: next((by_folded[fold_label(a)] for a in aliases if fold_label(a) in by_folded), None)
         for name, aliases in _COST_HEADERS.items()
     }
     missing = [name for name, header in found.items() if header is None]
@@ -235,6 +235,33 @@ def coverage(
     names, result = pl.collect_all([named, table])
     _check_costs(names["csm"], costs)
     return result
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What `renewals coverage` shows: the table, the cost of CSMs with no account in the window, the levers."""
+
+    table: pl.DataFrame
+    idle: IdleCost
+    levers: dict[str, str]
+
+
+def csm_coverage(
+    rows: pl.LazyFrame,
+    accounts: pl.LazyFrame,
+    costs: pl.DataFrame,
+    *,
+    by: Literal["segment", "csm"],
+    target: float,
+) -> Coverage:
+    """Cost to serve and CSM coverage (SPEC §6) over the accepted rows of the window and their accounts'
+    segments."""
+    table = coverage(rows, accounts, costs, by=by, target=target)
+    return Coverage(
+        table=table,
+        idle=idle_cost(rows, costs),
+        levers=levers(table) if by == "segment" else {},
+    )
 
 
 def idle_cost(rows: pl.LazyFrame, costs: pl.DataFrame) -> IdleCost:

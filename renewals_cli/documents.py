@@ -5,14 +5,18 @@ from typing import Any
 
 import polars as pl
 
+from renewals_cli.calendar import Quarter
 from renewals_cli.coaching import COACHING_COLUMNS
-from renewals_cli.kpis import Window, keys_of
+from renewals_cli.coverage import Coverage
+from renewals_cli.kpis import keys_of
 from renewals_cli.load.columns import CANONICAL
 from renewals_cli.load.export import Export, RowAccounting
 from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
-from renewals_cli.report import Coverage, Report
+from renewals_cli.report import Report
+from renewals_cli.segments import Segment
 from renewals_cli.targets import Targets, misses
+from renewals_cli.window import Window
 
 TITLES = {
     "overall": "Overall",
@@ -22,6 +26,9 @@ TITLES = {
     "rep,segment": "By rep and segment",
     "batch,segment": "By batch and segment",
     "batch,rep": "By batch and rep",
+    "partner": "By partner",
+    "partner,segment": "By partner and segment",
+    "csm": "By CSM",
 }
 
 # What a terminal has room for; csv, json, markdown and parquet carry every KPI column.
@@ -54,6 +61,10 @@ def plural(count: int, one: str, many: str) -> str:
 
 def window_text(window: Window) -> str:
     """`every row`, `2026-01-01 to 2026-03-31`, `from 2026-01-01`, `to 2026-03-31`."""
+    if window.default_end and window.end:
+        quarter = Quarter.of(window.as_of, window.start_month).label
+        start = f"{window.start.isoformat()} " if window.start else ""
+        return f"{start}to {window.end.isoformat()} (expiry date; due, and the quarter {quarter} in progress)"
     if window.start and window.end:
         return f"{window.start.isoformat()} to {window.end.isoformat()} (expiry date)"
     if window.start:
@@ -69,6 +80,15 @@ def accounting_text(accounting: RowAccounting) -> str:
     if accounting.skipped:
         text += f" · {accounting.skipped:,} skipped (blank or report footer lines)"
     return text
+
+
+def zero_prior_text(zero_prior: int, in_window: int) -> str:
+    """The warning for rows without an amount to renew: they count as opportunities but weigh nothing by value."""
+    return (
+        f"{zero_prior:,} of {in_window:,} rows in the window have a prior_amount of 0: they count in the count rates "
+        "but weigh nothing in the value rates (renewal rate, GRR, NRR, churned value), which describe the other "
+        "rows only; if another column holds the amount to renew, name it with --map prior_amount=HEADER"
+    )
 
 
 def accounting_facts(accounting: RowAccounting) -> dict[str, Any]:
@@ -102,6 +122,21 @@ def _overall_lines(overall: dict[str, Any]) -> list[tuple[str, str]]:
         ("Retention", f"GRR {show('grr')} · NRR {show('nrr')} · logo retention {show('retention_rate')}"),
         ("Timeliness", f"on-time {show('otrr')} · in-quarter {show('iqrr')} · {show('past_due')} past due"),
         ("Churned", f"{show('churned_value')} lost"),
+        *_retention_note(overall),
+    ]
+
+
+def _retention_note(overall: dict[str, Any]) -> list[tuple[str, str]]:
+    """Why GRR sits below logo retention, when past-due renewals are what pulls it down."""
+    grr, retention, past_due = overall["grr"], overall["retention_rate"], overall["past_due"]
+    if grr is None or retention is None or not past_due or grr >= retention:
+        return []
+    return [
+        (
+            "Note",
+            f"GRR is by value and counts the {plural(past_due, 'past-due renewal', 'past-due renewals')} as not "
+            "retained until they close; logo retention counts accounts by their last renewal",
+        )
     ]
 
 
@@ -123,7 +158,7 @@ def report_document(
     facts: dict[str, Any] = {
         "window": {"from": _iso(window.start), "to": _iso(window.end)},
         "as_of": window.as_of.isoformat(),
-        "rows": accounting_facts(report.accounting) | {"in_window": report.in_window},
+        "rows": accounting_facts(report.accounting) | {"in_window": report.in_window, "later": report.later},
         "by": groupings[0] if len(groupings) == 1 else groupings,
     }
     lines: list[tuple[str, str]] = []
@@ -133,6 +168,9 @@ def report_document(
             ("As of", window.as_of.isoformat()),
             ("Rows", accounting_text(report.accounting) + f" · {report.in_window:,} in window"),
         ]
+        if report.later:
+            later = plural(report.later, "renewal expiring", "renewals expiring")
+            lines.append(("Left out", f"{later} after the window (pipeline, not performance yet): --to or --all"))
         overall = report.tables.get("overall")
         if overall is not None and overall.height:
             lines += _overall_lines(overall.row(0, named=True))
@@ -159,14 +197,20 @@ def report_document(
     return Document(title="Renewal report", sections=sections, facts=facts, headline=tuple(lines))
 
 
-def segments_document(accounts: pl.DataFrame, window: Window) -> Document:
-    """One row per account with its ARR and segment."""
+def segments_document(accounts: pl.DataFrame, window: Window, *, summary: bool = False) -> Document:
+    """One row per account with its ARR and segment; with `summary` (for people), then one row per segment."""
     facts: dict[str, Any] = {"window": {"from": _iso(window.start), "to": _iso(window.end)}}
-    return Document(
-        title="Accounts by segment",
-        sections=(Section(name="accounts", title="Accounts", frame=accounts),),
-        facts=facts,
-    )
+    sections = [Section(name="accounts", title="Accounts", frame=accounts)]
+    if summary:
+        per_segment = (
+            accounts.group_by("segment")
+            .agg(accounts=pl.len(), arr=pl.col("arr").sum(), opportunities=pl.col("opportunities").sum())
+            .with_columns(pl.col("segment").cast(Segment))
+            .sort("segment")
+            .with_columns(pl.col("segment").cast(pl.String), pl.col("accounts").cast(pl.Int64))
+        )
+        sections.append(Section(name="segments", title="By segment", frame=per_segment))
+    return Document(title="Accounts by segment", sections=tuple(sections), facts=facts)
 
 
 def validation_document(export: Export, accounting: RowAccounting) -> Document:
@@ -195,11 +239,20 @@ def validation_document(export: Export, accounting: RowAccounting) -> Document:
     )
 
 
-def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, headline: bool) -> Document:
+def worklist_document(
+    worklist: pl.DataFrame,
+    as_of: dt.date,
+    days: int,
+    *,
+    headline: bool,
+    since: int | None = None,
+    largest_first: bool = False,
+) -> Document:
     """The renewal worklist, with a count and value per action when people read it."""
     lines: list[tuple[str, str]] = []
     if headline:
-        lines = [("As of", as_of.isoformat()), ("Horizon", f"{days} days, past-due renewals included")]
+        overdue = "past-due renewals included" if since is None else f"past-due renewals up to {since} days overdue"
+        lines = [("As of", as_of.isoformat()), ("Horizon", f"expiring within {days} days, {overdue}")]
         by_action = worklist.group_by("action", maintain_order=True).agg(
             pl.len().alias("n"), pl.col("prior_amount").sum().alias("value")
         )
@@ -213,7 +266,12 @@ def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, head
     return Document(
         title="Renewal worklist",
         sections=(
-            Section(name="opportunities", title="Open renewals by expiry date", frame=worklist, brief=WORKLIST_BRIEF),
+            Section(
+                name="opportunities",
+                title="Open renewals, largest first" if largest_first else "Open renewals by expiry date",
+                frame=worklist,
+                brief=WORKLIST_BRIEF,
+            ),
         ),
         facts={"as_of": as_of.isoformat(), "days": days},
         headline=tuple(lines),
@@ -221,12 +279,12 @@ def worklist_document(worklist: pl.DataFrame, as_of: dt.date, days: int, *, head
 
 
 WORKLIST_BRIEF = (
-    "account_name", "action", "days_to_expiry", "prior_amount", "rep", "expiry_date", "segment", "account_id",
-    "opportunity_id",
+    "account_name", "action", "days_to_expiry", "prior_amount", "rep", "stage", "expiry_date", "segment", "csm",
+    "account_id", "opportunity_id",
 )  # fmt: skip
 ACTION_LABELS = {
     "past_due": "Past due",
-    "due_90": "Due in 90 days",
+    "due_90": "Due within 90 days",
     "quote_window": "Quote now (91–120 days)",
     "upcoming": "Later",
 }
@@ -238,7 +296,9 @@ COVERAGE_BRIEF = (
 )  # fmt: skip
 
 
-def coverage_document(result: Coverage, window: Window, by: str, target: float, *, headline: bool) -> Document:
+def coverage_document(
+    result: Coverage, accounting: RowAccounting, window: Window, by: str, target: float, *, headline: bool
+) -> Document:
     """The coverage table; over-target cost-to-serve cells are marked, and the levers said per segment."""
     table = result.table
     over = frozenset((index, "cost_to_serve") for index, flag in enumerate(table["over_target"].to_list()) if flag)
@@ -254,7 +314,7 @@ def coverage_document(result: Coverage, window: Window, by: str, target: float, 
         "window": {"from": _iso(window.start), "to": _iso(window.end)},
         "target": target,
         "idle": {"csms": list(result.idle.csms), "cost": result.idle.cost},
-        "rows": accounting_facts(result.accounting),
+        "rows": accounting_facts(accounting),
         "by": by,
     }
     title = "Cost to serve by segment" if by == "segment" else "Cost to serve by CSM"

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.calendar import Quarter, quarter_index
-from renewals_cli.segments import SEGMENTS, Segment
+from renewals_cli.load.export import Export, RowAccounting
+from renewals_cli.segments import SEGMENTS, Segment, Thresholds, account_segments
 from renewals_cli.state import lost_by, open_at, won_by
 from renewals_cli.targets import Targets
 
@@ -110,6 +111,27 @@ def bucket(expiry: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 def _retained() -> pl.Expr:
     return pl.min_horizontal("renewal_amount", "prior_amount")
+
+
+def read_rows(export: Export, thresholds: Thresholds, runs: Sequence[Run]) -> tuple[pl.DataFrame, RowAccounting]:
+    """The accepted rows of every quarter the runs read (ROW_COLUMNS, each row with its account's segment over
+    every accepted row of the export: no window), and the row accounting, from one read of the export.
+
+    The read keeps the few columns of every accepted row that the segments and the forecast need, and the rest is
+    computed in memory: two queries over the rows (the segments over all of them, the quarters' rows) would each
+    parse a CSV file.
+    """
+    columns = ("account_id", *(c for c in ROW_COLUMNS if c != "segment"), "arr", "strategic")
+    accounting, (accepted,) = export.read(lambda rows: [rows.select(columns)])
+    start_month = runs[0].quarter.start_month
+    segments = account_segments(accepted.lazy(), thresholds).select("account_id", "segment")
+    rows = (
+        accepted.lazy()
+        .filter(quarter_index(pl.col("expiry_date"), start_month).is_in(quarters_read(runs)))
+        .join(segments, on="account_id", how="left")
+        .select(ROW_COLUMNS)
+    )
+    return rows.collect(), accounting
 
 
 def with_quarters(rows: pl.LazyFrame, start_month: int) -> pl.LazyFrame:

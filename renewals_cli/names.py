@@ -2,7 +2,10 @@
 
 from enum import StrEnum
 
-GROUPINGS: tuple[str, ...] = ("overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep")
+GROUPINGS: tuple[str, ...] = (
+    "overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep",
+    "partner", "partner,segment", "csm",
+)  # fmt: skip
 SEGMENTS: tuple[str, ...] = ("strategic", "enterprise", "smb")
 
 
@@ -16,6 +19,14 @@ class Format(StrEnum):
     parquet = "parquet"
     html = "html"
     xlsx = "xlsx"
+
+
+class ValidationFormat(StrEnum):
+    """The values of `validate --format`: the formats a validation is written in."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 # Formats people read: the headline and every table; the others carry one grouping for machines.

@@ -7,6 +7,7 @@ import polars as pl
 
 from renewals_cli.errors import UsageError
 from renewals_cli.segments import SEGMENTS
+from renewals_cli.state import open_at
 
 WORKLIST_COLUMNS: tuple[str, ...] = (
     "opportunity_id",
@@ -79,14 +80,22 @@ def worklist(
     )
 
 
-def due(rows: pl.LazyFrame, *, as_of: date, days: int = DEFAULT_DAYS, reps: Sequence[str] = ()) -> pl.LazyFrame:
-    """The open rows of `worklist`, with `days_to_expiry`, in the order of `rows` (see `worklist`)."""
+def due(
+    rows: pl.LazyFrame,
+    *,
+    as_of: date,
+    days: int = DEFAULT_DAYS,
+    reps: Sequence[str] = (),
+    since: int | None = None,
+) -> pl.LazyFrame:
+    """The open rows of `worklist`, with `days_to_expiry`, in the order of `rows` (see `worklist`); past-due
+    rows at most `since` days overdue when it is given."""
     if days < 0:
         raise UsageError(f"--days must be 0 or more, not {days}.")
     days_to_expiry = (pl.col("expiry_date") - pl.lit(as_of, dtype=pl.Date)).dt.total_days().cast(pl.Int64)
-    found = rows.with_columns(days_to_expiry=days_to_expiry).filter(
-        (pl.col("status") == "open") & (pl.col("days_to_expiry") <= days)
-    )
+    found = rows.with_columns(days_to_expiry=days_to_expiry).filter(open_at(as_of) & (pl.col("days_to_expiry") <= days))
+    if since is not None:
+        found = found.filter(pl.col("days_to_expiry") >= -since)
     return found.filter(pl.col("rep").is_in(list(reps))) if reps else found
 
 
@@ -97,19 +106,36 @@ def check_segments(segments: Sequence[str]) -> None:
         raise UsageError(f"Unknown segment {unknown[0]!r}: choose from {', '.join(SEGMENTS)}.")
 
 
+SORTS: tuple[str, ...] = ("expiry", "value")
+
+
 def listed(
-    due_rows: pl.LazyFrame, accounts: pl.LazyFrame, *, segments: Sequence[str] = (), with_opportunity_id: bool = True
+    due_rows: pl.LazyFrame,
+    accounts: pl.LazyFrame,
+    *,
+    segments: Sequence[str] = (),
+    with_opportunity_id: bool = True,
+    sort: str = "expiry",
+    extra: Sequence[str] = (),
 ) -> pl.LazyFrame:
-    """The `due` rows with their account's segment and action, filtered to `segments`, in worklist order."""
+    """The `due` rows with their account's segment and action, filtered to `segments`, in worklist order: by
+    expiry date, or with `sort` = `value` the largest prior_amount first. `extra` columns (of the rows, or of
+    `accounts` such as `csm`) follow the worklist's."""
     check_segments(segments)
-    tiers = accounts.select("account_id", segment=pl.col("segment").cast(pl.String))
+    if sort not in SORTS:
+        raise UsageError(f"--sort {sort}: expected one of {', '.join(SORTS)}")
+    account_columns = [name for name in extra if name in accounts.collect_schema().names()]
+    tiers = accounts.select("account_id", *account_columns, segment=pl.col("segment").cast(pl.String))
     rows = due_rows.join(tiers, on="account_id", how="left", maintain_order="left")
     if segments:
         rows = rows.filter(pl.col("segment").is_in(list(segments)))
     order = ["expiry_date", "account_id", "opportunity_id"] if with_opportunity_id else ["expiry_date", "account_id"]
+    descending = [False] * len(order)
+    if sort == "value":
+        order, descending = ["prior_amount", *order], [True, *descending]
     columns = WORKLIST_COLUMNS if with_opportunity_id else WORKLIST_COLUMNS[1:]
     return (
-        rows.sort(order, nulls_last=True, maintain_order=True)
+        rows.sort(order, descending=descending, nulls_last=True, maintain_order=True)
         .with_columns(action=action(pl.col("days_to_expiry")))
-        .select(columns)
+        .select(*columns, *extra)
     )

@@ -7,9 +7,11 @@ from typing import Any
 import polars as pl
 import pytest
 
-from renewals_cli.kpis import keys_of, kpi_tables, partial_sets
+from renewals_cli.kpis import keys_of
 from renewals_cli.load.validate import CANONICAL_SCHEMA
+from renewals_cli.report import kpi_tables_of
 from renewals_cli.segments import Thresholds
+from renewals_cli.window import Window
 
 ROW_COLUMNS = (
     "account_id",
@@ -23,8 +25,9 @@ ROW_COLUMNS = (
     "arr",
     "strategic",
     "batch",
+    "csm",
 )
-ROW_SCHEMA = {name: CANONICAL_SCHEMA[name] for name in ROW_COLUMNS}
+ROW_SCHEMA = {name: CANONICAL_SCHEMA[name] for name in ROW_COLUMNS} | {"partner": pl.String()}
 
 
 def day(iso: str) -> dt.date:
@@ -45,6 +48,8 @@ def opp(
     strategic: bool | None = None,
     batch: str | None = "B1",
     account_name: str | None = None,
+    partner: str | None = None,
+    csm: str | None = None,
 ) -> dict[str, Any]:
     """One accepted renewal opportunity."""
     return {
@@ -59,6 +64,8 @@ def opp(
         "arr": None if arr is None else float(arr),
         "strategic": strategic,
         "batch": batch,
+        "csm": csm,
+        "partner": partner,
     }
 
 
@@ -76,8 +83,8 @@ def tables(
 ) -> dict[str, pl.DataFrame]:
     """The KPI table of each grouping, through the same two steps as `renewals report`."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
-    read = partial_sets(lazy, as_of=as_of, groupings=groupings, thresholds=thresholds or Thresholds())
-    return kpi_tables(read, groupings)
+    found = kpi_tables_of(lazy, groupings, window=Window(as_of=as_of), thresholds=thresholds or Thresholds())
+    return dict(zip(found, pl.collect_all(list(found.values())), strict=True))
 
 
 def overall(

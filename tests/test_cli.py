@@ -79,6 +79,7 @@ def test_report_json_carries_row_accounting(capsys: pytest.CaptureFixture[str], 
         "skipped": 0,
         "reject_reasons": {},
         "in_window": 7,
+        "later": 0,
     }
     assert payload["by"] == "overall"
     assert payload["groups"][0]["group"] == "all"
@@ -132,7 +133,8 @@ def test_missing_required_column_names_it(capsys: pytest.CaptureFixture[str], tm
     [
         (
             ["--by", "region"],
-            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, batch,rep\n",
+            "Error: --by region: expected one of overall, segment, rep, batch, rep,segment, batch,segment, "
+            "batch,rep, partner, partner,segment, csm\n",
         ),
         (["--format", "parquet"], "Error: --format parquet needs --output PATH\n"),
         (
@@ -147,7 +149,7 @@ def test_missing_required_column_names_it(capsys: pytest.CaptureFixture[str], tm
             ["--map", "region=Region"],
             "Error: --map region=Region: expected CANONICAL=HEADER, CANONICAL one of "
             "account_id, rep, expiry_date, prior_amount, status, renewal_amount, "
-            "close_date, opportunity_id, account_name, arr, strategic, batch, csm\n",
+            "close_date, opportunity_id, account_name, arr, strategic, batch, csm, start_date, partner\n",
         ),
     ],
 )
@@ -262,9 +264,9 @@ def test_upcoming_worklist_worked_by_hand(capsys: pytest.CaptureFixture[str], bo
     assert result.exit_code == 0
     # Open rows: OP-05 expired 2026-04-30 (-1 day, past due), OP-06 expires 2026-06-30 (60 days).
     assert result.stdout.splitlines() == [
-        "opportunity_id,account_id,account_name,rep,segment,expiry_date,days_to_expiry,prior_amount,action",
-        "OP-05,GAMMA,Gamma Ltd,Bob Ray,smb,2026-04-30,-1,20000.0,past_due",
-        "OP-06,DELTA,Delta Inc,Bob Ray,strategic,2026-06-30,60,50000.0,due_90",
+        "opportunity_id,account_id,account_name,rep,segment,expiry_date,days_to_expiry,prior_amount,action,stage,csm",
+        "OP-05,GAMMA,Gamma Ltd,Bob Ray,smb,2026-04-30,-1,20000.0,past_due,open,",
+        "OP-06,DELTA,Delta Inc,Bob Ray,strategic,2026-06-30,60,50000.0,due_90,open,",
     ]
 
 

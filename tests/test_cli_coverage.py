@@ -76,7 +76,8 @@ def test_export_without_csm_column(capsys: pytest.CaptureFixture[str], book: Pat
     result = run(capsys, "coverage", str(book), "--csm-costs", str(costs))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {book}: no csm column (looked for headers: csm, CSM, Customer Success Manager); "
+        f"Error: {book}: no csm column (coverage assigns each account to a CSM; looked for headers: csm, CSM, "
+        "Customer Success Manager); "
         "name one with --map csm=HEADER\n"
     )
 

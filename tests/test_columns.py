@@ -66,6 +66,14 @@ SPEC_ALIASES: dict[str, tuple[str, ...]] = {
     "strategic": ("Strategic", "Is Strategic", "Strategic Account"),
     "batch": ("Batch", "Account Batch", "Renewal Batch"),
     "csm": ("CSM", "Customer Success Manager"),
+    "start_date": (
+        "Start Date",
+        "Contract Start Date",
+        "Customer Since",
+        "Onboarding Date",
+        "Subscription Start Date",
+    ),
+    "partner": ("Partner", "Channel Partner", "Reseller", "Partner Account"),
 }
 REQUIRED = ("account_id", "rep", "expiry_date", "prior_amount", "status")
 SOURCE = "export.csv"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from renewals_cli.commands.common import quarter_bounds
+from renewals_cli.calendar import quarter_named
 from renewals_cli.config import find_config, read_config
 from renewals_cli.errors import InputError, UsageError
 from tests.clirun import run
@@ -112,12 +112,13 @@ def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
     ],
 )
 def test_quarter_bounds(quarter: str, as_of: dt.date, bounds: tuple[dt.date, dt.date]) -> None:
-    assert quarter_bounds(quarter, as_of) == bounds
+    named = quarter_named(quarter, as_of)
+    assert (named.first, named.last) == bounds
 
 
 def test_bad_quarter_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="expected current, previous or YYYY-Qn"):
-        quarter_bounds("Q5", dt.date(2026, 1, 1))
+    with pytest.raises(UsageError, match="expected current, previous, next or a quarter such as 2026-Q3"):
+        quarter_named("Q5", dt.date(2026, 1, 1))
 
 
 def test_quarter_sets_the_window(capsys: pytest.CaptureFixture[str], book: Path) -> None:
@@ -130,7 +131,7 @@ def test_quarter_sets_the_window(capsys: pytest.CaptureFixture[str], book: Path)
 def test_quarter_and_from_conflict(capsys: pytest.CaptureFixture[str], book: Path) -> None:
     result = run(capsys, "report", str(book), "--quarter", "current", "--from", "2026-01-01")
     assert result.exit_code == 2
-    assert result.stderr == "Error: --quarter cannot be combined with --from or --to\n"
+    assert result.stderr == "Error: --quarter cannot be combined with --from, --to or --all\n"
 
 
 def test_config_thresholds_apply_and_options_win(
@@ -166,6 +167,7 @@ def test_fail_under_exits_3_and_lists_missed_targets(
     assert result.stderr.splitlines()[1:] == [
         "Missed target: enterprise: retention_rate 0.0% is below the target 50.0%",
         "Missed target: smb: grr 66.7% is below the target 70.0%",
+        "2 targets missed: exit 3",
     ]
     assert result.stdout.startswith("group,")  # the report is still delivered
 

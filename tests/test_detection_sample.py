@@ -10,12 +10,12 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError
-from renewals_cli.kpis import Window
 from renewals_cli.load import sources, validate
 from renewals_cli.load.export import Export, LoadOptions, load_export
 from renewals_cli.load.reasons import reject_reason
 from renewals_cli.report import build_report
 from renewals_cli.segments import Thresholds
+from renewals_cli.window import Window
 
 HEADER = "Opportunity ID,Account ID,Rep,Expiry Date,Prior Amount,Status,Renewal Amount,Close Date,Strategic,Currency"
 FIRST_ROWS = (

@@ -624,40 +624,6 @@ def test_cli_beyond_the_calendar(capsys: pytest.CaptureFixture[str], export: Pat
         )
 
 
-@settings(max_examples=30, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["A", "B", "C"]),
-            st.integers(min_value=0, max_value=40),
-            st.one_of(st.none(), st.sampled_from([0.0, 150_000.0, 199_999.99, 200_000.0, 500_000.0, 0.1])),
-            st.sampled_from([0.1, 0.2, 99_999.9, 100_000.0, 250_000.0]),
-            st.one_of(st.none(), st.booleans()),
-        ),
-        max_size=12,
-    )
-)
-def test_the_forecast_reads_segments_as_account_segments_finds_them(
-    rows: list[tuple[str, int, float | None, float, bool | None]],
-) -> None:
-    from renewals_cli.report import _account_tiers
-    from renewals_cli.segments import Thresholds, account_segments
-
-    frame_ = pl.LazyFrame(
-        [(a, day("2026-01-01") + dt.timedelta(days=n), arr, prior, flag) for a, n, arr, prior, flag in rows],
-        schema={
-            "account_id": pl.String,
-            "expiry_date": pl.Date,
-            "arr": pl.Float64,
-            "prior_amount": pl.Float64,
-            "strategic": pl.Boolean,
-        },
-        orient="row",
-    )
-    expected = account_segments(frame_, Thresholds()).select("account_id", "segment").sort("account_id")
-    assert_frame_equal(_account_tiers(frame_, Thresholds()).sort("account_id").collect(), expected.collect())
-
-
 def test_cli_fiscal_year_start_from_config(capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path) -> None:
     config = tmp_path / "renewals.toml"
     config.write_text("fiscal_year_start = 2\n", encoding="utf-8")

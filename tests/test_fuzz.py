@@ -22,12 +22,13 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import RenewalsError
-from renewals_cli.kpis import Window
 from renewals_cli.load import validate
-from renewals_cli.load.columns import ALIASES, normalise, resolve_columns
+from renewals_cli.load.columns import ALIASES, resolve_columns
 from renewals_cli.load.export import Export, LoadOptions, load_export
+from renewals_cli.load.values import fold_label as normalise
 from renewals_cli.report import Report, build_report
 from renewals_cli.segments import Thresholds
+from renewals_cli.window import Window
 
 FUZZING = settings.get_current_profile_name() == "fuzz"
 

@@ -55,6 +55,8 @@ def accepted_row(draw: st.DrawFn) -> dict[str, Any]:
         "arr": draw(st.none() | amounts),
         "strategic": draw(st.sampled_from([None, None, False, True])),
         "batch": draw(st.sampled_from([None, "Wave 1", "Wave 2"])),
+        "partner": draw(st.sampled_from([None, "Acme Resellers", "Zeta Channel"])),
+        "csm": draw(st.sampled_from([None, "Cleo", "Dev"])),
     }
 
 
@@ -125,7 +127,7 @@ def test_segment_rep_and_batch_rows_partition_the_overall_row(book, as_of):
     for column in SUMMED:
         assert total(got["segment"], column) == whole[column], ("segment", column)
     # An account can have several reps and batches: those partition rows and money, not accounts.
-    for grouping in ("rep", "batch", "rep,segment", "batch,segment", "batch,rep"):
+    for grouping in ("rep", "batch", "rep,segment", "batch,segment", "batch,rep", "partner", "partner,segment", "csm"):
         for column in SUMMED:
             if column != "accounts":
                 assert total(got[grouping], column) == whole[column], (grouping, column)
@@ -183,11 +185,26 @@ def reference_segments(book: list[dict[str, Any]], thresholds: Thresholds) -> di
     return segments
 
 
+def reference_csms(book: list[dict[str, Any]]) -> dict[str, str]:
+    """SPEC §6: the csm on the account's latest-expiring row that names one, alphabetically first on ties."""
+    csms = {}
+    for account in {r["account_id"] for r in book}:
+        named = [r for r in book if r["account_id"] == account and r["csm"]]
+        if named:
+            latest = max(r["expiry_date"] for r in named)
+            csms[account] = min(r["csm"] for r in named if r["expiry_date"] == latest)
+    return csms
+
+
 def reference_kpis(group: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
-    won = [r for r in group if r["status"] == "won"]
-    lost = [r for r in group if r["status"] == "lost"]
+    def closed(row: dict[str, Any], status: str) -> bool:
+        return bool(row["status"] == status and row["close_date"] <= as_of)
+
+    won = [r for r in group if closed(r, "won")]
+    lost = [r for r in group if closed(r, "lost")]
+    open_ = [r for r in group if not (closed(r, "won") or closed(r, "lost"))]
     due = [r for r in group if r["expiry_date"] <= as_of]
-    at_stake = [r for r in group if r["status"] in ("won", "lost") or r["expiry_date"] <= as_of]
+    at_stake = [r for r in group if closed(r, "won") or closed(r, "lost") or r["expiry_date"] <= as_of]
     prior = sum(r["prior_amount"] for r in group)
     prior_won = sum(r["prior_amount"] for r in won)
     prior_answered = prior_won + sum(r["prior_amount"] for r in lost)
@@ -196,7 +213,12 @@ def reference_kpis(group: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any
 
     accounts = {r["account_id"] for r in group}
     accounts_at_stake = {r["account_id"] for r in at_stake}
-    accounts_won = {r["account_id"] for r in won}
+    retained = set()
+    for account in accounts_at_stake:
+        stakes = [r for r in at_stake if r["account_id"] == account]
+        last = max(r["expiry_date"] for r in stakes)
+        if any(r in won for r in stakes if r["expiry_date"] == last):
+            retained.add(account)
     growth = []
     for account in accounts:
         account_won = [r for r in won if r["account_id"] == account]
@@ -211,7 +233,7 @@ def reference_kpis(group: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any
         "available": prior,
         "won": len(won),
         "lost": len(lost),
-        "open": len(group) - len(won) - len(lost),
+        "open": len(open_),
         "resolution_rate": ratio(len(won) + len(lost), len(group)),
         "close_rate": ratio(len(won), len(won) + len(lost)),
         "resolution_rate_value": ratio(prior_answered, prior),
@@ -220,10 +242,10 @@ def reference_kpis(group: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any
         "uplift": None if conversion is None else conversion - 1,
         "renewal_rate": ratio(renewal_won, prior),
         "due": len(due),
-        "past_due": sum(r["status"] == "open" and r["expiry_date"] < as_of for r in group),
+        "past_due": sum(r["expiry_date"] < as_of for r in open_),
         "otrr": ratio(sum(r["expiry_date"] <= as_of and r["close_date"] <= r["expiry_date"] for r in won), len(due)),
         "iqrr": ratio(sum(r["close_date"] <= quarter_end(r["expiry_date"]) for r in won), len(group)),
-        "retention_rate": ratio(len(accounts_at_stake & accounts_won), len(accounts_at_stake)),
+        "retention_rate": ratio(len(retained), len(accounts_at_stake)),
         "grr": ratio(sum(min(r["renewal_amount"], r["prior_amount"]) for r in won), prior_at_stake),
         "nrr": ratio(renewal_won, prior_at_stake),
         "value_growth": sum(growth) / len(growth) if growth else None,
@@ -235,10 +257,15 @@ def reference_tables(
     book: list[dict[str, Any]], as_of: dt.date, thresholds: Thresholds
 ) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     segments = reference_segments(book, thresholds)
+    csms = reference_csms(book)
 
     def key_value(row: dict[str, Any], key: str) -> Any:
         if key == "segment":
             return segments[row["account_id"]]
+        if key == "partner":
+            return row["partner"] or "direct"
+        if key == "csm":
+            return csms.get(row["account_id"]) or "unassigned"
         if key == "batch":
             expiry = row["expiry_date"]
             return row["batch"] or f"{expiry.year}-Q{(expiry.month - 1) // 3 + 1}"

@@ -1,25 +1,12 @@
 """SPEC §2 segments and §3 KPIs on tiny hand-built frames; every expected number is worked out in a comment."""
 
-from dataclasses import replace
-
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from renewals_cli import kpis
-from renewals_cli.kpis import (
-    GROUPINGS,
-    KPI_COLUMNS,
-    Window,
-    all_totals,
-    batches_apart,
-    in_window,
-    keys_of,
-    kpi_tables,
-    partial_keys,
-    partial_sets,
-)
-from renewals_cli.segments import Thresholds
+from renewals_cli.kpis import GROUPINGS, KPI_COLUMNS, keys_of
+from renewals_cli.segments import Thresholds, account_segments
+from renewals_cli.window import Window, within
 from tests.kpi_frames import assert_kpis, by_key, day, frame, opp, overall, tables
 
 AS_OF = day("2026-03-15")
@@ -55,23 +42,23 @@ WINDOW_ROWS = [
 def test_in_window_keeps_both_ends_of_the_window():
     window = Window(as_of=AS_OF, start=day("2026-01-31"), end=day("2026-03-31"))
     # 2026-01-30 is a day early, 2026-04-01 a day late; both boundaries themselves are in.
-    assert _expiries(in_window(frame(WINDOW_ROWS), window)) == ["2026-01-31", "2026-02-15", "2026-03-31"]
+    assert _expiries(frame(WINDOW_ROWS).filter(within(window))) == ["2026-01-31", "2026-02-15", "2026-03-31"]
 
 
 def test_in_window_is_open_ended_without_from_or_to():
     rows = frame(WINDOW_ROWS)
-    assert _expiries(in_window(rows, Window(as_of=AS_OF))) == [
+    assert _expiries(rows.filter(within(Window(as_of=AS_OF)))) == [
         "2026-01-30",
         "2026-01-31",
         "2026-02-15",
         "2026-03-31",
         "2026-04-01",
     ]
-    assert _expiries(in_window(rows, Window(as_of=AS_OF, start=day("2026-03-31")))) == [
+    assert _expiries(rows.filter(within(Window(as_of=AS_OF, start=day("2026-03-31"))))) == [
         "2026-03-31",
         "2026-04-01",
     ]
-    assert _expiries(in_window(rows, Window(as_of=AS_OF, end=day("2026-01-31")))) == [
+    assert _expiries(rows.filter(within(Window(as_of=AS_OF, end=day("2026-01-31"))))) == [
         "2026-01-30",
         "2026-01-31",
     ]
@@ -79,7 +66,7 @@ def test_in_window_is_open_ended_without_from_or_to():
 
 def test_window_selects_rows_before_any_kpi():
     window = Window(as_of=AS_OF, start=day("2026-01-31"), end=day("2026-03-31"))
-    row = overall(in_window(frame(WINDOW_ROWS), window), as_of=AS_OF)
+    row = overall(frame(WINDOW_ROWS).filter(within(window)), as_of=AS_OF)
     # 3 rows in the window, 100 each.
     assert_kpis(row, {"opportunities": 3, "available": 300.0})
 
@@ -202,7 +189,7 @@ def test_renewal_amount_of_lost_and_open_rows_is_ignored():
 
 def test_empty_window_gives_one_overall_row_with_zero_counts_and_null_rates():
     window = Window(as_of=AS_OF, start=day("2027-01-01"), end=day("2027-12-31"))
-    got = tables(in_window(frame(PIPELINE), window), ["overall"], as_of=AS_OF)["overall"]
+    got = tables(frame(PIPELINE).filter(within(window)), ["overall"], as_of=AS_OF)["overall"]
     assert got.height == 1
     row = got.row(0, named=True)
     assert row["group"] == "all"
@@ -360,8 +347,10 @@ def test_iqrr_counts_won_rows_closed_by_the_end_of_the_expiry_quarter():
         opp("K", "2026-09-30", 100),  # open: no
         opp("L", "2026-02-15", 100, "won", renewal=100, close="2025-11-30"),  # early, the year before: counts
     ]
-    # A, C, D, F, G, L of 12 rows
-    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 12, "iqrr": 6 / 12})
+    # As of the year's end every close has happened: A, C, D, F, G, L of 12 rows
+    assert_kpis(overall(rows, as_of=day("2026-12-31")), {"opportunities": 12, "iqrr": 6 / 12})
+    # As of 03-15, A, B, D, F, G and H closed later and were still open: C and L of 12 rows
+    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 12, "iqrr": 2 / 12})
 
 
 # --- logo retention ----------------------------------------------------------------------------------------
@@ -369,15 +358,32 @@ def test_iqrr_counts_won_rows_closed_by_the_end_of_the_expiry_quarter():
 RETENTION = [
     opp("X", "2026-06-30", 100, rep="ann"),  # only an open, not-due row: not in the denominator
     opp("Y", "2026-02-01", 100, "won", renewal=100, close="2026-01-20", rep="ann"),
-    opp("Y", "2026-05-01", 100, "lost", close="2026-03-01", rep="bob"),  # won + lost: retained
+    opp("Y", "2026-05-01", 100, "lost", close="2026-03-01", rep="bob"),  # won, then lost last: not retained
     opp("Z", "2026-02-15", 100, "lost", close="2026-02-10", rep="ann"),  # lost: not retained
     opp("W", "2026-03-01", 100, rep="bob"),  # open but due: counted, not retained
 ]
 
 
-def test_retention_is_the_share_of_accounts_at_stake_with_a_won_row():
-    # at stake: Y, Z, W (X has only an open, not-due row); retained: Y
-    assert_kpis(overall(RETENTION, as_of=AS_OF), {"accounts": 4, "retention_rate": 1 / 3})
+def test_retention_is_the_share_of_accounts_at_stake_whose_last_renewal_was_won():
+    # at stake: Y, Z, W (X has only an open, not-due row); Y's last renewal at stake (05-01) was lost
+    assert_kpis(overall(RETENTION, as_of=AS_OF), {"accounts": 4, "retention_rate": 0.0})
+
+
+def test_retention_reads_the_last_renewal_as_of_the_as_of_date():
+    # As of 02-15, Y's 05-01 row is neither closed (03-01 is later) nor due: its last renewal is the won one.
+    # Z lost 02-10; W is not due yet. At stake: Y, Z → 1/2.
+    assert_kpis(overall(RETENTION, as_of=day("2026-02-15")), {"retention_rate": 1 / 2})
+
+
+def test_retention_counts_an_account_retained_when_a_row_of_its_last_expiry_day_was_won():
+    rows = [
+        opp("A", "2026-01-31", 100, "lost", close="2026-01-10"),
+        opp("A", "2026-02-28", 100, "won", renewal=100, close="2026-02-01"),
+        opp("A", "2026-02-28", 50, "lost", close="2026-02-01"),  # same day as the won row: still retained
+        opp("B", "2026-01-31", 100, "won", renewal=100, close="2026-01-10"),
+        opp("B", "2026-03-01", 100),  # due, open: B's last renewal is not won
+    ]
+    assert_kpis(overall(rows, as_of=AS_OF), {"retention_rate": 1 / 2})
 
 
 def test_retention_per_rep_looks_at_the_reps_own_rows_of_each_account():
@@ -462,8 +468,8 @@ def test_value_growth_per_rep_uses_each_reps_won_rows_of_the_account():
 def _tiers(rows, thresholds: Thresholds | None = None) -> dict[str, tuple[float, str]]:
     """{account_id: (account ARR, segment)} from the partials every grouping is rolled up from."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
-    read = partial_sets(lazy, as_of=AS_OF, groupings=["segment"], thresholds=thresholds or Thresholds())
-    pairs = read.accounts.select("account_id", "account_arr", pl.col("segment").cast(pl.String))
+    accounts = account_segments(lazy, thresholds or Thresholds()).collect()
+    pairs = accounts.select("account_id", "account_arr", pl.col("segment").cast(pl.String))
     assert pairs["account_id"].is_unique().all(), "an account has one ARR and one segment"
     return {a: (arr, seg) for a, arr, seg in pairs.iter_rows()}
 
@@ -509,8 +515,8 @@ def test_amounts_come_back_as_the_float_nearest_their_cents() -> None:
     reps = by_key(tables(rows, ["rep"], as_of=AS_OF)["rep"], "rep")
     assert (reps[("ann",)]["available"], reps[("ann",)]["churned_value"]) == (6_848_438.49, 6_848_438.49)
     assert reps[("bob",)]["available"] == 0.07
-    read = partial_sets(frame(rows), as_of=AS_OF, groupings=["segment"], thresholds=Thresholds())
-    assert read.accounts.sort("account_id")["account_arr"].to_list() == [123.45, 0.07]
+    accounts = account_segments(frame(rows), Thresholds()).collect()
+    assert accounts.sort("account_id")["account_arr"].to_list() == [123.45, 0.07]
 
 
 def test_account_arr_falls_back_to_the_sum_of_prior_amount():
@@ -532,7 +538,7 @@ def test_account_arr_reads_only_the_rows_in_the_window():
         opp("B", "2025-06-30", 400_000),  # outside: not in the Σ prior_amount fallback
     ]
     window = Window(as_of=AS_OF, start=day("2026-01-01"), end=day("2026-06-30"))
-    assert _tiers(in_window(frame(rows), window)) == {
+    assert _tiers(frame(rows).filter(within(window))) == {
         "A": (300_000.0, "enterprise"),
         "B": (150_000.0, "smb"),
     }
@@ -606,7 +612,7 @@ SEGMENTED = [
 
 def test_every_row_inherits_its_accounts_segment():
     got = by_key(tables(SEGMENTED, ["segment"], as_of=AS_OF)["segment"], "segment")
-    # strategic: both S rows; prior 1,000 + 600,000; S won one, lost one → retained
+    # strategic: both S rows; prior 1,000 + 600,000; S won 01-31, then lost 02-28: its last renewal was lost
     assert_kpis(
         got[("strategic",)],
         {
@@ -617,7 +623,7 @@ def test_every_row_inherits_its_accounts_segment():
             "lost": 1,
             "open": 0,
             "churned_value": 600_000.0,
-            "retention_rate": 1.0,
+            "retention_rate": 0.0,
             "grr": 1_000 / 601_000,
         },
     )
@@ -673,17 +679,8 @@ def test_batch_falls_back_to_the_expiry_quarter():
 @pytest.mark.parametrize("grouping", GROUPINGS)
 def test_key_columns_come_first_then_the_kpis(grouping):
     got = tables(SEGMENTED, [grouping], as_of=AS_OF)[grouping]
-    expected_keys = {
-        "overall": ["group"],
-        "segment": ["segment"],
-        "rep": ["rep"],
-        "batch": ["batch"],
-        "rep,segment": ["rep", "segment"],
-        "batch,segment": ["batch", "segment"],
-        "batch,rep": ["batch", "rep"],
-    }[grouping]
+    expected_keys = keys_of(grouping) or ["group"]
     assert got.columns == [*expected_keys, *KPI_COLUMNS]
-    assert keys_of(grouping) == ([] if grouping == "overall" else expected_keys)
     for key in expected_keys:
         assert got.schema[key] == pl.String
 
@@ -753,249 +750,34 @@ def test_one_call_computes_every_requested_grouping():
     assert all(table["opportunities"].sum() == 6 for table in got.values())
 
 
-@pytest.mark.parametrize(
-    ("groupings", "keys"),
-    [
-        pytest.param(["overall"], (), id="overall"),
-        pytest.param(["overall", "segment"], (), id="overall-segment"),
-        pytest.param(["overall", "rep"], ("rep",), id="by-rep"),
-        pytest.param(["overall", "segment", "rep", "batch"], ("rep", "batch"), id="terminal"),
-        pytest.param(["overall", "rep", "rep,segment"], ("rep",), id="rep-and-rep-segment"),
-        pytest.param(["batch,segment", "overall"], ("batch",), id="batch-segment"),
-        pytest.param(["batch,rep", "rep"], ("rep", "batch"), id="batch-rep"),
-    ],
-)
-def test_the_partials_are_summed_by_every_row_key_a_grouping_needs(groupings: list[str], keys: tuple[str, ...]) -> None:
-    assert partial_keys(groupings) == keys
+# --- statuses as of the as-of date ----------------------------------------------------------------------------
 
 
-def test_counts_of_a_group_too_large_for_packed_fields_are_summed_unpacked(monkeypatch: pytest.MonkeyPatch) -> None:
-    # With 2-bit fields a group of 5 rows would overflow the packed counts: it must be summed again, unpacked.
-    rows = [opp("A", "2026-01-31", 100, "won", renewal=110, close="2026-01-15") for _ in range(5)]
-    rows += [opp("B", "2026-02-28", 50, "lost", close="2026-02-01"), opp("B", "2026-04-30", 70)]
-    wide = tables(rows, ["overall", "rep"], as_of=AS_OF)
-    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
-    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
-    narrow = tables(rows, ["overall", "rep"], as_of=AS_OF)
-    for grouping in ("overall", "rep"):
-        assert_frame_equal(narrow[grouping], wide[grouping])
+def test_rows_closed_after_the_as_of_date_are_open_as_of_it():
+    rows = [
+        opp("A", "2026-03-01", 100, "won", renewal=120, close="2026-03-20"),  # won after A: open, past due
+        opp("B", "2026-03-10", 200, "lost", close="2026-03-16"),  # lost the day after A: open, past due
+        opp("C", "2026-03-15", 300, "won", renewal=300, close="2026-03-15"),  # won on A: won
+    ]
     assert_kpis(
-        narrow["overall"].row(0, named=True),
-        {"opportunities": 7, "won": 5, "lost": 1, "open": 1, "due": 6, "past_due": 0, "otrr": 5 / 6, "iqrr": 5 / 7},
+        overall(rows, as_of=AS_OF),
+        {
+            "won": 1,
+            "lost": 0,
+            "open": 2,
+            "past_due": 2,
+            "due": 3,
+            "resolution_rate": 1 / 3,
+            "close_rate": 1.0,
+            "renewal_rate": 300 / 600,
+            "churned_value": 0.0,
+            "otrr": 1 / 3,  # C closed on its expiry date
+            "retention_rate": 1 / 3,  # A and B due but not won as of A
+            "grr": 300 / 600,
+        },
     )
-
-
-@pytest.mark.parametrize(
-    "groupings",
-    [
-        pytest.param(["overall", "segment", "batch,segment"], id="rolled-up"),  # partials per (account, batch)
-        pytest.param(["overall", "segment", "batch"], id="batches-apart"),  # summed per account in the pass
-    ],
-)
-def test_counts_of_an_account_too_large_for_packed_fields_are_rolled_up_unpacked(
-    monkeypatch: pytest.MonkeyPatch, groupings: list[str]
-) -> None:
-    # With 2-bit fields each (account, batch) of one row fits, but account A's 5 rows overflow the packed counts.
-    rows = [
-        opp("A", f"2026-0{m}-28", 100, "won", renewal=110, close=f"2026-0{m}-15", batch=f"W{m}") for m in range(1, 6)
-    ]
-    rows.append(opp("B", "2026-02-28", 50, "lost", close="2026-02-01"))
-    wide = tables(rows, groupings, as_of=AS_OF)
-    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
-    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
-    narrow = tables(rows, groupings, as_of=AS_OF)
-    for grouping in groupings:
-        assert_frame_equal(narrow[grouping], wide[grouping])
-    assert_kpis(by_key(narrow["segment"], "segment")[("smb",)], {"opportunities": 6, "won": 5, "lost": 1})
-
-
-def test_packed_counts_sum_to_the_largest_group_that_fits(monkeypatch: pytest.MonkeyPatch) -> None:
-    # 2-bit fields hold 0..3: a group of exactly MAX_PACKED_GROUP rows, every count at its largest, is read whole.
-    monkeypatch.setattr(kpis, "FIELD_BITS", 2)
-    monkeypatch.setattr(kpis, "MAX_PACKED_GROUP", 3)
-    rows = [opp("A", "2026-01-31", 100, "won", renewal=110, close="2026-01-15") for _ in range(3)]
-    assert_kpis(overall(rows, as_of=AS_OF), {"opportunities": 3, "won": 3, "due": 3, "otrr": 1.0, "iqrr": 1.0})
-
-
-def fast_sums(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each group-by of the rows was the fast one (packed counts, float money), in order."""
-    calls: list[bool] = []
-    fine_sums = kpis.fine_sums
-
-    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs.get("fast", True))
-        return fine_sums(*args, **kwargs)
-
-    monkeypatch.setattr(kpis, "fine_sums", spy)
-    return calls
-
-
-def test_money_partials_past_exact_float_sums_are_summed_again_as_integers(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Two renewals of $9bn and more in one account: 1.8e16 micros, past 2**53, where a float sum may round.
-    calls = fast_sums(monkeypatch)
-    rows = [
-        opp("A", "2026-01-31", 9e9, "won", renewal=9.5e9, close="2026-01-15"),
-        opp("A", "2026-02-28", 9e9 + 0.25, "won", renewal=9e9, close="2026-02-15"),
-    ]
-    row = overall(rows, as_of=AS_OF)
-    assert calls == [True, False]
+    # The day after, everything has closed: the picture as it stood then.
     assert_kpis(
-        row, {"available": 18_000_000_000.25, "conversion_rate": 18.5e9 / (18e9 + 0.25), "grr": 18e9 / (18e9 + 0.25)}
+        overall(rows, as_of=day("2026-03-20")),
+        {"won": 2, "lost": 1, "open": 0, "past_due": 0, "renewal_rate": 420 / 600, "churned_value": 200.0},
     )
-    assert_kpis(overall(rows[1:], as_of=AS_OF), {"available": 9e9 + 0.25, "conversion_rate": 9e9 / (9e9 + 0.25)})
-    assert calls == [True, False, True]  # $9bn alone is 9e15 micros, below 2**53
-
-
-def test_accounts_are_rolled_up_as_exact_integers_past_exact_float(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each (account, batch) is below 2**53 micros, account A's sum is not (and is no float): an Int64 sum.
-    # (`batch,segment` keeps the partials per (account, batch): see `batches_apart`.)
-    rows = [
-        opp("A", "2026-01-31", 5e9, batch="W1"),
-        opp("A", "2026-02-28", 5e9 + 0.000001, batch="W2"),
-        opp("B", "2026-01-31", 10, batch="W1"),
-    ]
-
-    def accounts() -> pl.DataFrame:
-        groupings = ["segment", "batch,segment"]
-        read = partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
-        assert read.fine.schema["available"] == pl.Int64
-        return read.accounts.sort("account_id")
-
-    fast = accounts()
-    assert fast.schema["available"] == pl.Int64
-    assert fast["available"].to_list() == [10_000_000_000_000_001, 10_000_000]
-    monkeypatch.setattr(kpis, "EXACT_INT", 1.0)  # partials too large for Int64 sums: rolled up as Int128
-    exact = accounts()
-    assert exact.schema["available"] == pl.Int128
-    assert_frame_equal(exact, fast, check_dtypes=False, check_column_order=False)
-
-
-def test_group_totals_summed_as_int64_give_the_tables_int128_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Partials whose money fits Int64 sums are summed so into every grouping; past EXACT_INT, as Int128. Either way
-    # the totals carry their money as Int128 (parts of an export add up whichever way each was summed).
-    rows = [
-        opp("A", "2026-01-31", 100.25, "won", renewal=110.5, close="2026-01-15", arr=600_000),
-        opp("A", "2026-02-28", 0.000001, "lost", close="2026-02-01", rep="bob", batch="B2"),
-        opp("B", "2026-03-31", 70.1, "won", renewal=65.3, close="2026-03-30", rep="bob"),
-        opp("C", "2026-04-30", 4e9, "won", renewal=4.5e9, close="2026-04-01", batch=None),
-    ]
-    read = partial_sets(frame(rows), as_of=AS_OF, groupings=GROUPINGS, thresholds=Thresholds())
-    assert read.fits
-    for grouping, totals in all_totals(read, GROUPINGS).items():
-        assert {totals.schema[name] for name in kpis.MONEY_PARTIALS} == {pl.Int128}, grouping
-    fast = tables(rows, GROUPINGS, as_of=AS_OF)
-    monkeypatch.setattr(kpis, "EXACT_INT", 1.0)
-    assert not partial_sets(frame(rows), as_of=AS_OF, groupings=GROUPINGS, thresholds=Thresholds()).fits
-    exact = tables(rows, GROUPINGS, as_of=AS_OF)
-    for grouping, table in fast.items():
-        assert_frame_equal(exact[grouping], table)
-
-
-def test_money_summed_as_integers_gives_the_tables_float_sums_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [
-        opp("A", "2026-01-31", 100.25, "won", renewal=110.5, close="2026-01-15"),
-        opp("A", "2026-02-28", 0.000001, "lost", close="2026-02-01"),
-        opp("B", "2026-03-31", 70.1, "won", renewal=65.3, close="2026-03-30", rep="bob"),
-    ]
-    fast = tables(rows, ["overall", "segment", "rep"], as_of=AS_OF)
-    calls = fast_sums(monkeypatch)
-    monkeypatch.setattr(kpis, "EXACT_FLOAT", 1.0)  # every sum is too large: summed again as Int128
-    exact = tables(rows, ["overall", "segment", "rep"], as_of=AS_OF)
-    assert calls == [True, False]
-    for grouping, table in fast.items():
-        assert_frame_equal(exact[grouping], table)
-
-
-def test_the_partials_know_when_every_account_has_a_single_rep():
-    owned = [opp("A", "2026-01-31", 100, rep="ann", batch="W1"), opp("A", "2026-02-28", 50, rep="ann", batch="W2")]
-    shared = [*owned, opp("A", "2026-03-31", 70, rep="bob", batch="W1")]
-
-    def read(rows, groupings):
-        return partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
-
-    by_both = ["rep", "batch,rep"]  # partials per (account, rep, batch)
-    assert read(owned, by_both).one_rep
-    assert read(owned, by_both).accounts.select("account_id", "rep").rows() == [("A", "ann")]
-    assert not read(shared, by_both).one_rep
-    assert "rep" not in read(shared, by_both).accounts.columns
-    assert not read(owned, ["rep"]).one_rep  # partials per (account, rep) need no shorter way
-
-
-def test_a_single_rep_per_account_gives_the_tables_the_longer_way_does():
-    rows = [
-        opp("A", "2026-01-31", 100, "won", renewal=120, close="2026-01-20", rep="ann", batch="W1"),
-        opp("A", "2026-02-28", 50, "lost", close="2026-02-01", rep="ann", batch="W2"),
-        opp("B", "2026-01-31", 80, "won", renewal=60, close="2026-01-30", rep="bob", batch="W1"),
-        opp("B", "2026-03-31", 40, rep="bob", batch="W1"),
-    ]
-    groupings = ["overall", "segment", "rep", "batch", "rep,segment", "batch,segment", "batch,rep"]
-    read = partial_sets(frame(rows), as_of=AS_OF, groupings=groupings, thresholds=Thresholds())
-    assert read.one_rep
-    longer = replace(read, one_rep=False, accounts=read.accounts.drop("rep"))
-    short, long = kpi_tables(read, groupings), kpi_tables(longer, groupings)
-    for grouping in groupings:
-        assert_frame_equal(short[grouping], long[grouping])
-    assert short["batch"].select("batch", "accounts", "retention_rate").rows() == [("W1", 2, 1.0), ("W2", 1, 0.0)]
-
-
-@pytest.mark.parametrize(
-    ("groupings", "apart"),
-    [
-        (["overall", "segment", "rep", "batch"], True),
-        (["overall", "batch"], True),
-        (["rep", "batch"], True),
-        (["batch"], False),  # (nothing else to sum per account)
-        (["overall", "batch", "batch,segment"], False),
-        (["batch,rep", "rep"], False),
-        (["overall", "segment", "rep"], False),
-    ],
-)
-def test_the_batch_table_is_summed_apart_when_it_is_the_one_grouping_by_batch(groupings, apart):
-    assert batches_apart(groupings) is apart
-
-
-SHARED_BATCHES = [
-    opp("A", "2026-01-31", 100, "won", renewal=120, close="2026-01-20", rep="ann", batch="W1"),
-    opp("A", "2026-02-28", 50, "lost", close="2026-02-01", rep="bob", batch="W2"),
-    opp("A", "2026-03-31", 30, "won", renewal=10, close="2026-04-02", rep="bob", batch="W2"),
-    opp("B", "2026-01-31", 80, "won", renewal=60, close="2026-01-30", rep="bob", batch="W1"),
-    opp("B", "2026-05-31", 40, rep="bob", batch=None),  # batched by its quarter, 2026-Q2
-    opp("C", "2026-06-30", 700_000, "won", renewal=750_000.5, close="2026-06-01", rep="cy", batch=None),
-]
-TERMINAL = ["overall", "segment", "rep", "batch"]
-
-
-def test_batches_summed_apart_give_the_tables_partials_per_account_rep_and_batch_do(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    apart = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
-    monkeypatch.setattr(kpis, "batches_apart", lambda groupings: False)
-    together = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
-    for grouping in TERMINAL:
-        assert_frame_equal(apart[grouping], together[grouping])
-    batches = by_key(apart["batch"], "batch")
-    assert sorted(batches) == [("2026-Q2",), ("W1",), ("W2",)]
-    assert_kpis(batches[("W2",)], {"opportunities": 2, "accounts": 1, "won": 1, "lost": 1, "retention_rate": 1.0})
-    assert_kpis(batches[("2026-Q2",)], {"opportunities": 2, "accounts": 2, "available": 700_040.0})
-
-
-@pytest.mark.parametrize("exact_float", [kpis.EXACT_FLOAT, 1.0], ids=["fast", "exact"])
-def test_batches_apart_count_only_the_accepted_rows(monkeypatch: pytest.MonkeyPatch, exact_float: float) -> None:
-    # Account A's rows are set aside, one with an amount no sum could hold (as a rejected row may have).
-    monkeypatch.setattr(kpis, "EXACT_FLOAT", exact_float)
-    rows = [*SHARED_BATCHES, opp("A", "2026-01-31", float("inf"), rep="ann", batch="W1")]
-    kept = pl.col("account_id") != "A"
-    read = partial_sets(frame(rows), as_of=AS_OF, groupings=TERMINAL, thresholds=Thresholds(), accepted=kept)
-    without_a = tables([row for row in rows if row["account_id"] != "A"], TERMINAL, as_of=AS_OF)
-    for grouping, table in kpi_tables(read, TERMINAL).items():
-        assert_frame_equal(table, without_a[grouping])
-
-
-def test_batches_apart_are_summed_again_exactly_past_exact_float(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
-    calls = fast_sums(monkeypatch)
-    monkeypatch.setattr(kpis, "EXACT_FLOAT", 1.0)  # every float sum is too large: all summed again exactly
-    exact = tables(SHARED_BATCHES, TERMINAL, as_of=AS_OF)
-    assert calls == [True, False]
-    for grouping in TERMINAL:
-        assert_frame_equal(exact[grouping], fast[grouping])

@@ -9,14 +9,14 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError, UsageError
-from renewals_cli.kpis import Window
 from renewals_cli.load import sources, validate
 from renewals_cli.load.export import Export, LoadOptions, RowAccounting, load_export, rejected_rows
 from renewals_cli.load.reasons import reject_reason
 from renewals_cli.load.sources import sniff_delimiter
 from renewals_cli.load.validate import ParseOptions
-from renewals_cli.report import count_rows, read_export
+from renewals_cli.report import build_report
 from renewals_cli.segments import Thresholds
+from renewals_cli.window import Window
 
 HEADER = "Opportunity ID,Account ID,Account Name,Rep,Expiry Date,Prior Amount,Status,Renewal Amount,Close Date"
 OPEN_ROW = "O1,A1,Acme,Ann,2026-03-31,1000,Open,,"
@@ -36,9 +36,9 @@ def load(*paths: Path | str, **options: object) -> Export:
 
 def accounting(export: Export) -> RowAccounting:
     """The row accounting, alone and from the report's single pass (which must agree)."""
-    result = count_rows(export)
+    result = export.read()[0]
     assert result.read == result.accepted + result.rejected + result.skipped
-    read = read_export(export, Window(as_of=dt.date(2026, 1, 1)), Thresholds(), "batch,rep")
+    read = build_report(export, Window(as_of=dt.date(2026, 1, 1)), Thresholds(), ["batch,rep"])
     assert read.accounting == result
     assert read.in_window == result.accepted
     return result
@@ -839,7 +839,7 @@ def test_unreadable_csv_is_an_error_naming_it(tmp_path: Path, name: str, content
 
     with pytest.raises(InputError, match=rf"^{path}: "):
         export = load(path, parse=parse)
-        count_rows(export)
+        export.read()[0]
 
 
 @pytest.mark.parametrize(

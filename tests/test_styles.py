@@ -7,11 +7,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from renewals_cli.kpis import GROUPINGS, Window
+from renewals_cli.kpis import GROUPINGS
 from renewals_cli.load.export import LoadOptions, load_export
 from renewals_cli.report import build_report
 from renewals_cli.sample import write_sample
 from renewals_cli.segments import Thresholds
+from renewals_cli.window import Window
 
 AS_OF = dt.date(2026, 11, 25)
 ROWS = 3000

@@ -21,6 +21,7 @@ ROW_SCHEMA: dict[str, pl.DataType] = {
     "expiry_date": pl.Date(),
     "prior_amount": pl.Float64(),
     "status": pl.String(),
+    "close_date": pl.Date(),
 }
 WORKLIST_SCHEMA: dict[str, pl.DataType] = {
     "opportunity_id": pl.String(),
@@ -50,8 +51,12 @@ def opp(
     rep: str = "ann",
     prior: float = 100.0,
     account_name: str | None = None,
+    close: str | None = None,
 ) -> dict[str, Any]:
-    """One accepted row, with only the columns the worklist reads (plus status)."""
+    """One accepted row, with only the columns the worklist reads; a won or lost row closed on 2026-03-01 unless
+    `close` says otherwise."""
+    if close is None and status != "open":
+        close = "2026-03-01"
     return {
         "opportunity_id": opportunity_id,
         "account_id": account_id,
@@ -60,6 +65,7 @@ def opp(
         "expiry_date": day(expiry),
         "prior_amount": prior,
         "status": status,
+        "close_date": None if close is None else day(close),
     }
 
 
@@ -135,6 +141,15 @@ def test_won_and_lost_rows_are_never_on_the_worklist():
         opp("open", "A", "2026-03-20"),
     ]
     assert ids(run(rows)) == ["open"]
+
+
+def test_rows_closed_after_the_as_of_date_are_still_on_the_worklist():
+    rows = [
+        opp("won-later", "A", "2026-03-20", "won", close="2026-03-16"),  # the day after AS_OF: open then
+        opp("lost-later", "A", "2026-03-21", "lost", close="2026-04-01"),
+        opp("won-on-the-day", "A", "2026-03-20", "won", close="2026-03-15"),  # closed on AS_OF: not open
+    ]
+    assert ids(run(rows)) == ["won-later", "lost-later"]
 
 
 def test_past_due_rows_are_included_however_old():

@@ -1,6 +1,19 @@
 """The Typer application every command module registers with."""
 
+from typing import Any
+
 import typer
+from typer.core import TyperArgument
+
+_typer_metavar = TyperArgument.make_metavar
+
+
+def _metavar_as_written(self: TyperArgument, ctx: Any, *, usage: bool = False) -> str:
+    """A declared metavar as it is written (`FILE...`): Typer would wrap a required one in braces (`{FILE...}`)."""
+    return self.metavar if self.metavar is not None else _typer_metavar(self, ctx, usage=usage)
+
+
+TyperArgument.make_metavar = _metavar_as_written  # type: ignore[method-assign]
 
 EXIT_CODES = "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted."
 

@@ -1,20 +1,22 @@
 """What every command does around the core: settings from options and config, row accounting, delivery."""
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from renewals_cli import console
-from renewals_cli.errors import RejectedRowsError, UsageError
+from renewals_cli.errors import InputError, RejectedRowsError, UsageError
 from renewals_cli.names import BINARY_FORMATS, Format
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from renewals_cli.config import Config
-    from renewals_cli.kpis import Window
+    from renewals_cli.filters import Filters
     from renewals_cli.load.export import Export, RowAccounting
     from renewals_cli.render import Output
     from renewals_cli.segments import Thresholds
+    from renewals_cli.window import Window
 
 SUFFIX_FORMATS = {
     ".csv": Format.csv,
@@ -72,38 +74,54 @@ def load(
     return load_export(files, options)
 
 
-def quarter_bounds(quarter: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """`current`, `previous` or `YYYY-Qn` as its first and last day."""
-    if quarter == "current":
-        year, number = as_of.year, (as_of.month - 1) // 3 + 1
-    elif quarter == "previous":
-        year, number = as_of.year, (as_of.month - 1) // 3
-        if number == 0:
-            year, number = year - 1, 4
-    elif match := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", quarter):
-        year, number = int(match[1]), int(match[2])
-    else:
-        raise UsageError(f"--quarter {quarter}: expected current, previous or YYYY-Qn such as 2026-Q3")
-    start = dt.date(year, 3 * number - 2, 1)
-    end = dt.date(year + 1, 1, 1) if number == 4 else dt.date(year, 3 * number + 1, 1)
-    return start, end - dt.timedelta(days=1)
+def fiscal_start(settings: "Config", option: int | None) -> int:
+    """The first month of the fiscal year: --fiscal-year-start, else the config file, else January."""
+    from renewals_cli.calendar import JANUARY, check_start_month
+
+    if option is not None:
+        return check_start_month(option)
+    return settings.fiscal_year_start or JANUARY
+
+
+def as_of_date(as_of: dt.datetime | None) -> dt.date:
+    """--as-of, else today."""
+    return as_of.date() if as_of else dt.date.today()
 
 
 def window(
-    start: dt.datetime | None, end: dt.datetime | None, as_of: dt.datetime | None, quarter: str | None = None
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    as_of: dt.datetime | None,
+    quarter: str | None = None,
+    *,
+    every_row: bool = False,
+    start_month: int = 1,
 ) -> "Window":
-    """The report window from --from/--to or --quarter, and the as-of date (default today)."""
-    from renewals_cli.kpis import Window
+    """The report window from --from/--to, --quarter or --all, and the as-of date (default today). Without
+    --to, --quarter or --all the window ends with the quarter that holds the as-of date."""
+    from renewals_cli.calendar import quarter_named
+    from renewals_cli.window import Window
 
-    day = as_of.date() if as_of else dt.date.today()
+    day = as_of_date(as_of)
     first, last = (start.date() if start else None), (end.date() if end else None)
     if quarter is not None:
-        if first or last:
-            raise UsageError("--quarter cannot be combined with --from or --to")
-        first, last = quarter_bounds(quarter, day)
+        if first or last or every_row:
+            raise UsageError("--quarter cannot be combined with --from, --to or --all")
+        named = quarter_named(quarter, day, start_month)
+        first, last = named.first, named.last
+    elif every_row and last:
+        raise UsageError("--all cannot be combined with --to")
     if first and last and first > last:
         raise UsageError(f"--from {first} is after --to {last}")
-    return Window(as_of=day, start=first, end=last)
+    if last is None and not every_row:
+        window = Window.default(day, start_month, start=first)
+        if first and window.end and first > window.end:
+            raise UsageError(
+                f"--from {first} is after {window.end}, the last day of the quarter holding the as-of date; "
+                "add --to or --all"
+            )
+        return window
+    return Window(as_of=day, start=first, end=last, start_month=start_month)
 
 
 def _amount(option: str, text: str) -> float:
@@ -148,6 +166,56 @@ def output_format(fmt: Format | None, output: Path | None) -> Format:
     if fmt in BINARY_FORMATS and output is None:
         raise UsageError(f"--format {fmt} needs --output PATH")
     return fmt
+
+
+def selection(
+    export: "Export", window: "Window", thresholds: "Thresholds", filters: "Filters"
+) -> "tuple[Filters, pl.Expr | None]":
+    """The filters with each name as the export spells it, and the rows they keep (None without filters).
+    Raises UsageError for a name the export does not hold, naming the nearest one it does."""
+    if not filters:
+        return filters, None
+    import polars as pl
+
+    from renewals_cli.filters import resolved, row_names, selection
+    from renewals_cli.report import account_attributes
+    from renewals_cli.window import within
+
+    _, (reps, partners, accounts) = export.read(
+        lambda rows: [*row_names(rows), account_attributes(rows.filter(within(window)), thresholds)]
+    )
+    csms = accounts["csm"].drop_nulls().unique().to_list()
+    named = resolved(filters, reps["rep"].to_list(), partners["partner"].to_list(), csms)
+    chosen: pl.Expr = selection(named, accounts if named.by_account else None)
+    return named, chosen
+
+
+def check_nonempty(export: "Export", accounting: "RowAccounting", in_window: int, window: "Window") -> None:
+    """A run with no accepted row, or none in the window, is a failure (exit 1), not an empty report."""
+    from renewals_cli.documents import accounting_text, window_text
+
+    if not accounting.accepted:
+        reasons = ", ".join(f"{n:,} {reason}" for reason, n in accounting.reasons.items())
+        detail = f": {reasons}" if reasons else ""
+        raise InputError(
+            f"{export.names}: no row was accepted ({accounting_text(accounting)}){detail}"
+            + decimal_comma_hint(export, accounting)
+        )
+    if not in_window:
+        raise InputError(
+            f"{export.names}: no accepted row expires in the window ({window_text(window)}); "
+            "widen it with --from, --to or --all"
+        )
+
+
+def decimal_comma_hint(export: "Export", accounting: "RowAccounting") -> str:
+    """`; amounts look like 1.234,50: try --decimal-comma` when most rows fail on an amount that looks so."""
+    from renewals_cli.load.values import looks_decimal_comma
+
+    failed = sum(n for reason, n in accounting.reasons.items() if reason.startswith("invalid") and "amount" in reason)
+    if 2 * failed < accounting.read or not looks_decimal_comma(export.raw_amounts()):
+        return ""
+    return "; the amounts look like 1.234,50: read them with --decimal-comma"
 
 
 def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | None, strict: bool, tell: bool) -> None:

@@ -38,6 +38,9 @@ def coverage(
     start: o.From = None,
     end: o.To = None,
     quarter: o.Quarter = None,
+    every_row: o.AllRows = False,
+    as_of: o.AsOf = None,
+    fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
     config: o.Config = None,
@@ -51,18 +54,22 @@ def coverage(
     debug: o.Debug = False,
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
+    import polars as pl
+
     from renewals_cli import console
-    from renewals_cli.coverage import costs_from_mapping, load_costs
+    from renewals_cli.coverage import costs_from_mapping, csm_coverage, load_costs
     from renewals_cli.documents import coverage_document
     from renewals_cli.render import render
-    from renewals_cli.report import csm_coverage
+    from renewals_cli.segments import account_segments
+    from renewals_cli.window import within
 
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = common.window(start, end, None, quarter)
+    start_month = common.fiscal_start(settings, fiscal_year_start)
+    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     chosen = target if target is not None else settings.coverage_target
     goal = chosen if chosen is not None else DEFAULT_TARGET
@@ -74,7 +81,14 @@ def coverage(
         raise UsageError("coverage needs --csm-costs COSTS.csv or a [csm_costs] table in renewals.toml")
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        result = csm_coverage(export, window, thresholds, costs, by=grouping, target=goal)
-    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+        export.require("csm", "coverage assigns each account to a CSM")
+
+        def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+            inside = rows.filter(within(window))
+            return [inside.select("account_id", "expiry_date", "csm"), account_segments(inside, thresholds)]
+
+        accounting, (rows, accounts) = export.read(queries)
+        result = csm_coverage(rows.lazy(), accounts.lazy(), costs, by=grouping, target=goal)
+    common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
-    common.deliver(render(coverage_document(result, window, grouping, goal, headline=human), fmt), output)
+    common.deliver(render(coverage_document(result, accounting, window, grouping, goal, headline=human), fmt), output)

@@ -66,18 +66,16 @@ def forecast(
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
     from renewals_cli import console
     from renewals_cli import forecast as core
-    from renewals_cli.calendar import JANUARY, check_start_month, quarter_named
+    from renewals_cli.calendar import quarter_named
     from renewals_cli.present.forecast import forecast_document, why_none
     from renewals_cli.render import render
-    from renewals_cli.report import forecast_rows
 
     if by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    day = common.window(None, None, as_of).as_of
-    chosen = fiscal_year_start if fiscal_year_start is not None else settings.fiscal_year_start
-    start_month = check_start_month(chosen if chosen is not None else JANUARY)
+    day = common.as_of_date(as_of)
+    start_month = common.fiscal_start(settings, fiscal_year_start)
     try:
         target = quarter_named(quarter, day, start_month)
         ended = target.last < day
@@ -97,10 +95,12 @@ def forecast(
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        rows, accounting = forecast_rows(export, thresholds, start_month, core.quarters_read(runs))
+        rows, accounting = core.read_rows(export, thresholds, runs)
         result = core.forecast(
             rows.lazy(), forward, by=by, min_cell=min_cell, backtest=backtest, targets=settings.targets
         )
+    every_row = common.window(None, None, as_of, every_row=True, start_month=start_month)
+    common.check_nonempty(export, accounting, accounting.accepted, every_row)  # (the forecast has no window)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     if not result.learned and fmt in (Format.csv, Format.parquet):  # (people read it in the headline, JSON in facts)

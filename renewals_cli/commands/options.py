@@ -9,7 +9,7 @@ import typer
 from renewals_cli.names import Format
 
 Files = Annotated[
-    list[str], typer.Argument(metavar="FILE", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
+    list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
 ]
 Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./renewals.toml if present).")]
 MapOption = Annotated[
@@ -47,15 +47,28 @@ Currency = Annotated[
     str | None,
     typer.Option(help="Currency of the amounts in the workbook, e.g. USD (default: currency in renewals.toml)."),
 ]
+AllRows = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Every row, not only those expiring by the end of the quarter that holds the as-of date."
+    ),
+]
 AsOf = Annotated[
     dt.datetime | None,
     typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date (default: today)."),
 ]
 StrategicArr = Annotated[
-    str | None, typer.Option(help="Account ARR from which an account is strategic (default 500000).")
+    str | None,
+    typer.Option(
+        metavar="AMOUNT",
+        help="Account ARR from which an account is strategic: an amount such as 750k (default 500,000).",
+    ),
 ]
 SmbArr = Annotated[
-    str | None, typer.Option(help="Account ARR from which an account is enterprise, not SMB (default 200000).")
+    str | None,
+    typer.Option(
+        metavar="AMOUNT", help="Account ARR from which an account is enterprise, not SMB: an amount (default 200,000)."
+    ),
 ]
 OutputPath = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, atomically.")]
 FormatOption = Annotated[
@@ -65,3 +78,16 @@ FormatOption = Annotated[
 Rejects = Annotated[Path | None, typer.Option(help="Write every rejected row, with its reject_reason, as CSV.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row is rejected.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
+Rep = Annotated[list[str] | None, typer.Option("--rep", metavar="NAME", help="Only this rep (repeat for several).")]
+Segment = Annotated[
+    list[str] | None,
+    typer.Option("--segment", metavar="SEGMENT", help="Only this segment: strategic, enterprise, smb (repeatable)."),
+]
+Csm = Annotated[
+    list[str] | None,
+    typer.Option("--csm", metavar="NAME", help="Only the accounts of this CSM, or unassigned (repeatable)."),
+]
+Partner = Annotated[
+    list[str] | None,
+    typer.Option("--partner", metavar="NAME", help="Only this partner, or direct (repeat for several)."),
+]

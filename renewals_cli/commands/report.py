@@ -29,7 +29,13 @@ def report(
     start: o.From = None,
     end: o.To = None,
     quarter: o.Quarter = None,
+    every_row: o.AllRows = False,
+    rep: o.Rep = None,
+    segment: o.Segment = None,
+    csm: o.Csm = None,
+    partner: o.Partner = None,
     as_of: o.AsOf = None,
+    fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
     fail_under: Annotated[
@@ -47,7 +53,8 @@ def report(
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
     from renewals_cli import console
-    from renewals_cli.documents import report_document
+    from renewals_cli.documents import plural, report_document, zero_prior_text
+    from renewals_cli.filters import Filters
     from renewals_cli.render import render
     from renewals_cli.report import build_report
     from renewals_cli.targets import misses
@@ -56,23 +63,33 @@ def report(
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = common.window(start, end, as_of, quarter)
+    if fail_under and not settings.targets:
+        raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
+    start_month = common.fiscal_start(settings, fiscal_year_start)
+    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = fmt in HUMAN_FORMATS
-    shown = [by] if by else (HUMAN_GROUPINGS if human else ["overall"])
-    checked = ["overall", "segment", "rep"] if settings.targets else []
-    headline = ["overall"] if human else []  # (the rep table's coaching needs no overall table)
-    wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        result = build_report(export, window, thresholds, wanted)
+        asked = Filters(tuple(rep or ()), tuple(segment or ()), tuple(csm or ()), tuple(partner or ()))
+        _, selected = common.selection(export, window, thresholds, asked)
+        # People see the segment, rep and batch tables, and the partner table when the export names partners.
+        partners = ["partner"] if export.has("partner") else []
+        shown = [by] if by else ([*HUMAN_GROUPINGS, *partners] if human else ["overall"])
+        checked = ["overall", "segment", "rep"] if settings.targets else []
+        headline = ["overall"] if human else []
+        wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
+        result = build_report(export, window, thresholds, wanted, selected)
+    common.check_nonempty(export, result.accounting, result.in_window, window)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    if result.zero_prior:
+        console.say(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
     common.deliver(render(report_document(result, shown, headline=human, targets=settings.targets), fmt), output)
     if fail_under:
-        if not settings.targets:
-            raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
-        missed = [miss for g in checked for _, miss in misses(result.tables[g], g, settings.targets)]
+        # Every cell shown below its target counts, in whichever table it is.
+        missed = [miss for g in result.tables for _, miss in misses(result.tables[g], g, settings.targets)]
         for miss in missed:
             console.say(f"Missed target: {miss}")
         if missed:
+            console.say(f"{plural(len(missed), 'target', 'targets')} missed: exit {int(ExitCode.TARGET_MISSED)}")
             raise typer.Exit(ExitCode.TARGET_MISSED)

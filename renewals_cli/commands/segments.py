@@ -3,7 +3,7 @@
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.names import Format
+from renewals_cli.names import HUMAN_FORMATS, Format
 
 
 @app.command(
@@ -19,6 +19,9 @@ def segments(
     start: o.From = None,
     end: o.To = None,
     quarter: o.Quarter = None,
+    every_row: o.AllRows = False,
+    as_of: o.AsOf = None,
+    fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
     config: o.Config = None,
@@ -35,14 +38,16 @@ def segments(
     from renewals_cli import console
     from renewals_cli.documents import segments_document
     from renewals_cli.render import render
-    from renewals_cli.report import account_segments
+    from renewals_cli.segments import account_table
+    from renewals_cli.window import within
 
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = common.window(start, end, None, quarter)
+    start_month = common.fiscal_start(settings, fiscal_year_start)
+    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        accounts, accounting = account_segments(export, window, thresholds)
+        accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
-    common.deliver(render(segments_document(accounts, window), fmt), output)
+    common.deliver(render(segments_document(accounts, window, summary=fmt in HUMAN_FORMATS), fmt), output)

@@ -24,6 +24,10 @@ def upcoming(
     segment: Annotated[
         list[str] | None, typer.Option(help=f"Only this segment: {', '.join(SEGMENTS)} (repeat for several).")
     ] = None,
+    since: Annotated[
+        int | None, typer.Option(min=0, metavar="DAYS", help="Past-due renewals at most this many days overdue.")
+    ] = None,
+    sort: Annotated[str, typer.Option(metavar="expiry|value", help="By expiry date, or the largest first.")] = "expiry",
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
     as_of: o.AsOf = None,
@@ -40,20 +44,44 @@ def upcoming(
     debug: o.Debug = False,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
+    import polars as pl
+
     from renewals_cli import console
     from renewals_cli.documents import worklist_document
+    from renewals_cli.filters import check_segments, spelled
     from renewals_cli.render import render
-    from renewals_cli.report import renewal_worklist
+    from renewals_cli.report import account_attributes
+    from renewals_cli.worklist import due, listed
 
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
-    window = common.window(None, None, as_of)
+    day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
-        worklist, accounting = renewal_worklist(
-            export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
+        # Every accepted row counts for an account's segment and CSM here, not only the window's.
+        accounting, (found, accounts, reps) = export.read(
+            lambda rows: [
+                due(rows, as_of=day, days=days, since=since),
+                account_attributes(rows, thresholds),
+                rows.select(pl.col("rep").unique()),
+            ]
         )
+        chosen = spelled("--rep", rep or (), reps["rep"].to_list())
+        if chosen:
+            found = found.filter(pl.col("rep").is_in(chosen))
+        listing = listed(
+            found.lazy(),
+            accounts.lazy(),
+            segments=check_segments(segment or ()),
+            with_opportunity_id=export.has("opportunity_id"),
+            sort=sort,
+            extra=("stage", "csm"),
+        )
+        worklist = listing.collect()
+        if len(chosen) == 1:  # the rep's own list: the rep column would say the same on every row
+            worklist = worklist.drop("rep")
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
-    common.deliver(render(worklist_document(worklist, window.as_of, days, headline=human), fmt), output)
+    document = worklist_document(worklist, day, days, headline=human, since=since, largest_first=sort == "value")
+    common.deliver(render(document, fmt), output)

@@ -7,14 +7,14 @@ import typer
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.errors import ExitCode, UsageError
-from renewals_cli.names import Format
+from renewals_cli.errors import ExitCode
+from renewals_cli.names import Format, ValidationFormat
 
 
 @app.command(epilog=examples("renewals validate export.csv", "renewals validate export.csv --rejects rejects.csv"))
 def validate(
     files: o.Files,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, json or markdown.")] = Format.table,
+    fmt: Annotated[ValidationFormat, typer.Option("--format", "-f", help="Output format.")] = ValidationFormat.table,
     config: o.Config = None,
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
@@ -28,14 +28,11 @@ def validate(
     from renewals_cli import console
     from renewals_cli.documents import validation_document
     from renewals_cli.render import render
-    from renewals_cli.report import count_rows
 
-    if fmt not in (Format.table, Format.json, Format.markdown):
-        raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
-        accounting = count_rows(export)
+        accounting, _ = export.read()
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
-    console.emit(render(validation_document(export, accounting), fmt))
+    console.emit(render(validation_document(export, accounting), Format(fmt.value)))
     if accounting.rejected:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -1,10 +1,10 @@
 """Header aliases and the mapping of an export's headers to canonical columns (SPEC §1)."""
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from renewals_cli.errors import InputError
+from renewals_cli.load.values import fold_label
 
 # In SPEC order: when two headers match one canonical column, the earlier alias wins.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -60,6 +60,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "strategic": ("Strategic", "Is Strategic", "Strategic Account"),
     "batch": ("Batch", "Account Batch", "Renewal Batch"),
     "csm": ("CSM", "Customer Success Manager"),
+    "start_date": (
+        "Start Date",
+        "Contract Start Date",
+        "Customer Since",
+        "Onboarding Date",
+        "Subscription Start Date",
+    ),
+    "partner": ("Partner", "Channel Partner", "Reseller", "Partner Account"),
 }
 
 REQUIRED: tuple[str, ...] = ("account_id", "rep", "expiry_date", "prior_amount", "status")
@@ -67,11 +75,6 @@ CANONICAL: tuple[str, ...] = tuple(ALIASES)
 
 # Headers naming the currency of the amounts; several values in one are refused (SPEC §1).
 CURRENCY_HEADERS: tuple[str, ...] = ("Currency", "Opportunity Currency", "Amount Currency", "Currency Code")
-
-
-def normalise(header: str) -> str:
-    """Fold a header for matching: case, spaces, underscores and punctuation do not count."""
-    return re.sub(r"[\W_]+", "", header.casefold())
 
 
 @dataclass(frozen=True)
@@ -96,10 +99,10 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
     """
     by_norm: dict[str, str] = {}
     for header in headers:
-        by_norm.setdefault(normalise(header), header)
+        by_norm.setdefault(fold_label(header), header)
     chosen: dict[str, str] = {}
     for canonical, header in overrides.items():
-        actual = header if header in headers else by_norm.get(normalise(header))
+        actual = header if header in headers else by_norm.get(fold_label(header))
         if actual is None:
             raise InputError(
                 f"{source}: --map {canonical}={header} names a header the file does not have "
@@ -112,7 +115,7 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
         if canonical in chosen:
             continue
         for candidate in (canonical, *aliases):
-            found = by_norm.get(normalise(candidate))
+            found = by_norm.get(fold_label(candidate))
             if found is not None and found not in claimed:
                 chosen[canonical] = found
                 claimed.add(found)
@@ -130,5 +133,5 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
 
 def currency_header(headers: Sequence[str]) -> str | None:
     """The header holding the amounts' currency, if the export has one."""
-    wanted = {normalise(h) for h in CURRENCY_HEADERS}
-    return next((h for h in headers if normalise(h) in wanted), None)
+    wanted = {fold_label(h) for h in CURRENCY_HEADERS}
+    return next((h for h in headers if fold_label(h) in wanted), None)

@@ -1,13 +1,13 @@
 """One export made of one or more files: mapped, typed, with rejected and skipped rows marked (SPEC §1)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from renewals_cli.errors import InputError, first_line
 from renewals_cli.load import reasons
-from renewals_cli.load.columns import ColumnMapping, resolve_columns
+from renewals_cli.load.columns import ALIASES, ColumnMapping, resolve_columns
 from renewals_cli.load.sources import Source, expand_paths, open_source
 from renewals_cli.load.validate import (
     Detected,
@@ -64,6 +64,24 @@ class Export:
         """Whether any file of the export has this column."""
         return any(m.has(canonical) for m in self.mappings)
 
+    def raw_amounts(self, limit: int = 1000) -> list[str]:
+        """The first `prior_amount` texts of the first file, as written (to say why amounts failed to parse)."""
+        source, mapping = self.sources[0], self.mappings[0]
+        header = mapping.header_for("prior_amount")
+        if header is None:
+            return []
+        texts = source.frame.select(pl.col(header).cast(pl.String)).head(limit).collect()
+        return [text for text in texts.to_series().to_list() if text is not None]
+
+    def require(self, canonical: str, why: str) -> None:
+        """Raise InputError when no file of the export has this column; `why` says what needs it."""
+        if not self.has(canonical):
+            looked_for = ", ".join((canonical, *ALIASES.get(canonical, ())))
+            raise InputError(
+                f"{self.names}: no {canonical} column ({why}; looked for headers: {looked_for}); "
+                f"name one with --map {canonical}=HEADER"
+            )
+
     def unreadable(self, exc: Exception) -> InputError:
         """The error for files that fail while their rows are read: one line naming them (and their format)."""
         kinds = {source.kind for source in self.sources}
@@ -84,7 +102,33 @@ class Export:
 
     def accepted(self) -> pl.LazyFrame:
         """The rows KPIs are computed on."""
-        return self.rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
+        return accepted(self.rows)
+
+    def collect(self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]]) -> list[pl.DataFrame]:
+        """The results of the queries `queries(rows)` makes of the typed rows, read in one pass that also confirms
+        detection; in the rare case where detection, having seen every row, types some file anew, the queries
+        are made again of the confirmed rows. A file that fails while it is read is one line naming it."""
+        rows, checks = self.provisional()
+        made = list(queries(rows))
+        try:
+            results = pl.collect_all([*made, *checks], engine="streaming")
+            if checks and not self.confirm(results[len(made) :]):
+                results = pl.collect_all(list(queries(self._rows)), engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            raise self.unreadable(exc) from None
+        return results[: len(made)]
+
+    def read(
+        self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]] = lambda rows: ()
+    ) -> tuple["RowAccounting", list[pl.DataFrame]]:
+        """The row accounting and the results of `queries(accepted rows)`, from one read of the export."""
+
+        def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+            states = rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+            return [states, *queries(accepted(rows))]
+
+        states, *results = self.collect(with_states)
+        return accounting_from_states(states)[0], results
 
     def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
         """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
@@ -109,6 +153,11 @@ class Export:
         self._detected = settled
         self._rows = _typed(self._readers, settled)
         return False
+
+
+def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """The accepted rows of typed rows: neither skipped (blank or footer lines) nor rejected."""
+    return rows.filter(~pl.col("skipped") & (pl.col("reject_code") == 0))
 
 
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
@@ -158,10 +207,15 @@ class RowAccounting:
 # or one of these bits (above every reason's). Counting rows per state gives the row accounting.
 STATE_SKIPPED = 1 << 30
 STATE_OUTSIDE = 1 << 31  # accepted, but outside the report's window
+STATE_LATER = STATE_OUTSIDE | 1  # accepted, expiring after the report's window
 
 
-def row_state(inside: pl.Expr) -> pl.Expr:
-    """The state of a row; `inside` says whether an accepted row counts (is in the window)."""
+def row_state(inside: pl.Expr, later: pl.Expr | None = None) -> pl.Expr:
+    """The state of a row; `inside` says whether an accepted row counts (is in the window), `later` whether an
+    accepted row outside it expires after it."""
+    outside = pl.lit(STATE_OUTSIDE, dtype=reasons.CODE)
+    if later is not None:
+        outside = pl.when(later).then(pl.lit(STATE_LATER, dtype=reasons.CODE)).otherwise(outside)
     return (
         pl.when(pl.col("skipped"))
         .then(pl.lit(STATE_SKIPPED, dtype=reasons.CODE))
@@ -169,7 +223,7 @@ def row_state(inside: pl.Expr) -> pl.Expr:
         .then(pl.col("reject_code"))
         .when(inside)
         .then(pl.lit(0, dtype=reasons.CODE))
-        .otherwise(pl.lit(STATE_OUTSIDE, dtype=reasons.CODE))
+        .otherwise(outside)
     )
 
 
@@ -180,7 +234,7 @@ def accounting_from_states(states: pl.DataFrame) -> tuple[RowAccounting, int]:
     by_state = {int(state): int(n) for state, n in counts.iter_rows()}
     read = sum(by_state.values())
     skipped = by_state.get(STATE_SKIPPED, 0)
-    codes = {state: n for state, n in by_state.items() if state not in (0, STATE_SKIPPED, STATE_OUTSIDE)}
+    codes = {state: n for state, n in by_state.items() if state not in (0, STATE_SKIPPED, STATE_OUTSIDE, STATE_LATER)}
     rejected = sum(codes.values())
     accounting = RowAccounting(
         read=read,

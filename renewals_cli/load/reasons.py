@@ -22,6 +22,7 @@ REASONS: tuple[str, ...] = (
     "negative renewal_amount",
     "won/lost without close_date",
     "invalid close_date",
+    "invalid start_date",
     "invalid arr",
     "negative arr",
     "invalid strategic",

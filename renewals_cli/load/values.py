@@ -5,7 +5,7 @@ missing or cannot be parsed; `validate` tells those two apart by looking at the 
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -236,6 +236,15 @@ def date_from(column: pl.Expr, dtype: pl.DataType, layout: DateLayout) -> pl.Exp
 
 WON = ("Closed Won", "Won", "Renewed", "Closed/Won", "closedwon", "Yes")
 LOST = ("Closed Lost", "Lost", "Churned", "Cancelled", "closedlost", "No")
+
+
+_DECIMAL_COMMA = re.compile(r"^\D{0,4}\d{1,3}(\.\d{3})*,\d{1,2}\D{0,4}$")
+
+
+def looks_decimal_comma(texts: Sequence[str]) -> bool:
+    """Most of these amounts are written with a decimal comma (`1.234,50`, `€ 12,00`)."""
+    written = [text.strip() for text in texts if text and text.strip()]
+    return bool(written) and 2 * sum(bool(_DECIMAL_COMMA.match(text)) for text in written) > len(written)
 
 
 def fold(text: pl.Expr) -> pl.Expr:

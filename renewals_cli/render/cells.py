@@ -10,7 +10,17 @@ FORECAST_RATES = (
     "forecast_nrr", "forecast_grr", "gap", "landed_nrr", "error_nrr", "landed_grr", "error_grr", "baseline_nrr",
     "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
 )  # fmt: skip
-RATE_COLUMNS = frozenset({*KPI_COLUMNS, *FORECAST_RATES, "lever_gap", "cost_to_serve", "target"}) - {
+RATE_COLUMNS = frozenset(
+    {
+        *KPI_COLUMNS,
+        *FORECAST_RATES,
+        "lever_gap",
+        "cost_to_serve",
+        "target",
+        "share_of_opportunities",
+        "share_of_available",
+    }
+) - {
     "opportunities",
     "accounts",
     "available",
@@ -75,6 +85,13 @@ LABELS = {
     "cost_to_serve": "Cost to serve",
     "target": "Target",
     "over_target": "Over target",
+    "days_until": "Days",
+    "share_of_opportunities": "Share of opps",
+    "share_of_available": "Share of value",
+    "value_mix": "Value mix",
+    "smb_opportunities": "SMB opps",
+    "enterprise_opportunities": "Enterprise opps",
+    "strategic_opportunities": "Strategic opps",
     "won_to_date": "Won to date",
     "lost_to_date": "Lost to date",
     "open_value": "Open value",

@@ -1,0 +1,67 @@
+"""`renewals balance`: each rep's or partner's share of contracts beside their share of value."""
+
+from typing import Annotated, Literal
+
+import typer
+
+from renewals_cli.commands import common
+from renewals_cli.commands import options as o
+from renewals_cli.commands.app import app, examples
+from renewals_cli.errors import UsageError
+from renewals_cli.names import HUMAN_FORMATS, Format
+
+
+@app.command(
+    epilog=examples(
+        "renewals balance export.csv",
+        "renewals balance export.csv --by partner --all",
+        "renewals balance export.csv --to 2026-12-31 --format csv > balance.csv",
+    )
+)
+def balance(
+    files: o.Files,
+    by: Annotated[str, typer.Option(help="rep or partner (rows without a partner are 'direct').")] = "rep",
+    fmt: o.FormatOption = None,
+    output: o.OutputPath = None,
+    start: o.From = None,
+    end: o.To = None,
+    all_rows: o.AllRows = False,
+    as_of: o.AsOf = None,
+    fiscal_year_start: o.FiscalYearStart = None,
+    strategic_arr: o.StrategicArr = None,
+    smb_arr: o.SmbArr = None,
+    config: o.Config = None,
+    maps: o.MapOption = None,
+    encoding: o.Encoding = None,
+    delimiter: o.Delimiter = None,
+    date_format: o.DateFormat = None,
+    decimal_comma: o.DecimalComma = None,
+    rejects: o.Rejects = None,
+    strict: o.Strict = False,
+    debug: o.Debug = False,
+) -> None:
+    """Per rep or partner: share of contracts beside share of value, and the Gini of the value across them.
+
+    Also each group's opportunities per segment and its resolution by count and by value (top-heavy when value runs
+    15 points ahead). The window defaults to every row expiring by the end of the fiscal quarter holding the as-of
+    date.
+    """
+    from renewals_cli import console
+    from renewals_cli.balance import GROUPS, book_balance
+    from renewals_cli.present.balance import balance_document
+    from renewals_cli.render import render
+
+    if by not in GROUPS:
+        raise UsageError(f"--by {by}: expected one of {', '.join(GROUPS)}")
+    grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
+    fmt = common.output_format(fmt, output)
+    settings = common.config(config)
+    start_month = common.fiscal_start(settings, fiscal_year_start)
+    window = common.window(start, end, as_of, every_row=all_rows, start_month=start_month)
+    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    with console.working("Reading the export…"):
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        result = book_balance(export, window, thresholds, by=grouping)
+    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    document = balance_document(result, window, by, headline=fmt in HUMAN_FORMATS, with_bars=fmt is Format.table)
+    common.deliver(render(document, fmt), output)
