@@ -1,7 +1,7 @@
 """What the independent KPI implementations share: the export styles' headers and SPEC §3's column order.
 
 Deliberately independent of `renewals_cli`: the Polars, DuckDB and pandas versions are what a power user would write
-from SPEC.md alone, so they check the tool as much as they race it.
+from the KPI definitions alone, so they check the tool as much as they race it.
 """
 
 import argparse

@@ -1,6 +1,7 @@
 -- The SPEC §3 KPIs per rep, in plain DuckDB SQL.
 -- Reads the view `opportunities` (account_id, rep, expiry_date DATE, prior_amount DOUBLE, status as the CRM
 -- wrote it, renewal_amount DOUBLE, close_date DATE) and the variable `as_of` (a DATE); duckdb_kpis.py sets both.
+-- Only the rows of the default window count: those expiring by the end of the calendar quarter holding as_of.
 -- Account-level KPIs (accounts, retention_rate, value_growth) need sums per (rep, account) first.
 WITH typed AS (
     SELECT
@@ -10,13 +11,18 @@ WITH typed AS (
         close_date,
         prior_amount,
         renewal_amount,
+        -- the status as of as_of: a row closed after it was still open then
         CASE
+            WHEN close_date > getvariable('as_of') THEN 'open'
             WHEN label IN ('closedwon', 'won', 'renewed', 'yes') THEN 'won'
             WHEN label IN ('closedlost', 'lost', 'churned', 'cancelled', 'no') THEN 'lost'
             ELSE 'open'
         END AS status
     FROM (
         SELECT *, lower(regexp_replace(status, '[^[:alnum:]]', '', 'g')) AS label FROM opportunities
+        WHERE expiry_date <= CAST(
+            date_trunc('quarter', getvariable('as_of')) + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE
+        )
     )
 ),
 flagged AS (
@@ -43,7 +49,8 @@ per_account AS (
         count(*) FILTER (WHERE is_open AND expiry_date < getvariable('as_of')) AS past_due,
         count(*) FILTER (WHERE is_won AND is_due AND close_date <= expiry_date) AS on_time,
         count(*) FILTER (WHERE is_won AND close_date <= quarter_end) AS in_quarter,
-        count(*) FILTER (WHERE at_stake) AS at_stake,
+        max(expiry_date) FILTER (WHERE at_stake) AS last_at_stake,
+        max(expiry_date) FILTER (WHERE is_won) AS last_won,
         sum(prior_amount) AS available,
         coalesce(sum(prior_amount) FILTER (WHERE is_won), 0) AS prior_won,
         coalesce(sum(prior_amount) FILTER (WHERE is_lost), 0) AS prior_lost,
@@ -72,8 +79,9 @@ SELECT
     sum(past_due) AS past_due,
     sum(on_time) / nullif(sum(due), 0) AS otrr,
     sum(in_quarter) / sum(opportunities) AS iqrr,
-    count(*) FILTER (WHERE at_stake > 0 AND won > 0) / nullif(count(*) FILTER (WHERE at_stake > 0), 0)
-        AS retention_rate,
+    -- logo retention: among accounts with a renewal at stake, those whose last one (latest expiry) includes a
+    -- won row, that is whose latest won expiry is their latest expiry at stake
+    count(*) FILTER (WHERE last_won = last_at_stake) / nullif(count(last_at_stake), 0) AS retention_rate,
     sum(retained_won) / nullif(sum(prior_at_stake), 0) AS grr,
     sum(renewal_won) / nullif(sum(prior_at_stake), 0) AS nrr,
     avg((renewal_won - prior_won) / prior_won) FILTER (WHERE prior_won > 0) AS value_growth,

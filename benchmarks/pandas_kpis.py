@@ -1,5 +1,8 @@
 """The SPEC §3 KPIs per rep in straightforward pandas: read the columns needed, flag rows, group twice.
 
+Counts the rows of the default window (expiring by the end of the calendar quarter holding the as-of date), each
+won or lost as of that date only when it closed on or before it.
+
     python benchmarks/pandas_kpis.py FILE --style canonical|salesforce --as-of 2026-11-25 [--output PATH]
 
 Assumes a clean export (as `renewals sample` writes): unlike `renewals`, it validates nothing and rejects no row.
@@ -44,10 +47,13 @@ def statuses(labels: pd.Series) -> pd.Series:
 
 
 def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    frame = frame[frame["expiry_date"] <= as_of + pd.offsets.QuarterEnd(0)]
     status = statuses(frame["status"])
-    won, lost, open_ = status == "won", status == "lost", status == "open"
     expiry, close = frame["expiry_date"], frame["close_date"]
     prior, renewal = frame["prior_amount"], frame["renewal_amount"]
+    closed = close <= as_of  # a row closed after the as-of date was still open then
+    won, lost = (status == "won") & closed, (status == "lost") & closed
+    open_ = ~(won | lost)
     due = expiry <= as_of
     at_stake = won | lost | due
     quarter_end = expiry + pd.offsets.QuarterEnd(0)
@@ -63,7 +69,8 @@ def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "past_due": open_ & (expiry < as_of),
             "on_time": won & due & (close <= expiry),
             "in_quarter": won & (close <= quarter_end),
-            "at_stake": at_stake,
+            "last_at_stake": expiry.where(at_stake),
+            "last_won": expiry.where(won),
             "available": prior,
             "prior_won": prior.where(won, 0.0),
             "prior_lost": prior.where(lost, 0.0),
@@ -72,9 +79,13 @@ def kpis(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "retained_won": np.minimum(renewal, prior).where(won, 0.0),
         }
     )
-    accounts = rows.groupby(["rep", "account_id"], sort=False).sum()
-    accounts["retained"] = (accounts["at_stake"] > 0) & (accounts["won"] > 0)
-    accounts["counted"] = accounts["at_stake"] > 0
+    latest = ("last_at_stake", "last_won")
+    summed = {name: "sum" for name in rows.columns if name not in ("rep", "account_id", *latest)}
+    accounts = rows.groupby(["rep", "account_id"], sort=False).agg(summed | dict.fromkeys(latest, "max"))
+    # retained: the account's last renewal at stake (latest expiry among them) includes a won row, that is its
+    # latest won expiry is its latest expiry at stake
+    accounts["retained"] = accounts.pop("last_won") == accounts["last_at_stake"]
+    accounts["counted"] = accounts.pop("last_at_stake").notna()
     growing = accounts["prior_won"] > 0
     accounts["growth"] = ((accounts["renewal_won"] - accounts["prior_won"]) / accounts["prior_won"]).where(growing)
     reps = accounts.groupby(level="rep").agg(

@@ -3,7 +3,8 @@
     python benchmarks/polars_kpis.py FILE --style canonical|salesforce --as-of 2026-11-25 [--output PATH]
 
 One lazy query on the streaming engine: the CSV reader types the columns it can (ISO dates, plain amounts), the
-rows are flagged, summed per (rep, account) and then per rep. Assumes a clean export (as `renewals sample`
+rows of the default window (expiring by the end of the calendar quarter holding the as-of date) are flagged as of
+that date, summed per (rep, account) and then per rep. Assumes a clean export (as `renewals sample`
 writes): unlike `renewals`, it validates nothing and rejects no row. It is the lower bound of the contenders
 written with the tool's own stack: `renewals` adds to it the reading of every column as text, detection over
 every row, the row checks and reasons, and exact money.
@@ -50,11 +51,20 @@ def quarter(date: pl.Expr) -> pl.Expr:
     return date.dt.year().cast(pl.Int32) * 4 + date.dt.quarter().cast(pl.Int32)
 
 
+def quarter_end(day: dt.date) -> dt.date:
+    """The last day of the calendar quarter holding `day`."""
+    last_month = (day.month - 1) // 3 * 3 + 3
+    return dt.date(day.year + last_month // 12, last_month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
     c = pl.col
-    rows = rows.with_columns(status=status(c("status")))
-    won, lost, open_ = c("status") == "won", c("status") == "lost", c("status") == "open"
+    rows = rows.filter(c("expiry_date") <= quarter_end(as_of)).with_columns(status=status(c("status")))
     expiry, close, prior, renewal = c("expiry_date"), c("close_date"), c("prior_amount"), c("renewal_amount")
+    # won or lost as of the as-of date: closed on or before it; anything else is still open then
+    won = (c("status") == "won") & (close <= as_of)
+    lost = (c("status") == "lost") & (close <= as_of)
+    open_ = ~(won | lost)
     due = expiry <= as_of
     at_stake = won | lost | due
 
@@ -69,7 +79,6 @@ def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
         "past_due": open_ & (expiry < as_of),
         "on_time": won & due & (close <= expiry),
         "in_quarter": won & (quarter(close) <= quarter(expiry)),
-        "at_stake": at_stake,
         "available": prior,
         "prior_won": when(won, prior),
         "prior_lost": when(lost, prior),
@@ -78,14 +87,19 @@ def kpis(rows: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
         "retained_won": when(won, pl.min_horizontal(renewal, prior)),
     }
     accounts = rows.group_by("rep", "account_id").agg(
-        pl.len().alias("opportunities"), *(v.sum().alias(k) for k, v in flags.items())
+        pl.len().alias("opportunities"),
+        *(v.sum().alias(k) for k, v in flags.items()),
+        last_at_stake=pl.when(at_stake).then(expiry).max(),
+        last_won=pl.when(won).then(expiry).max(),
     )
     growth = pl.when(c("prior_won") > 0).then((c("renewal_won") - c("prior_won")) / c("prior_won"))
     r = accounts.group_by("rep").agg(
-        pl.all().exclude("account_id").sum(),
+        pl.all().exclude("account_id", "last_at_stake", "last_won").sum(),
         accounts=pl.len(),
-        retained=((c("at_stake") > 0) & (c("won") > 0)).sum(),
-        counted=(c("at_stake") > 0).sum(),
+        # retained: the account's last renewal at stake (latest expiry among them) includes a won row, that is its
+        # latest won expiry is its latest expiry at stake
+        retained=(c("last_won") == c("last_at_stake")).sum(),
+        counted=c("last_at_stake").is_not_null().sum(),
         value_growth=growth.mean(),
     )
 

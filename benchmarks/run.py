@@ -1,46 +1,42 @@
 """`make bench`: how `renewals report` compares with reading the file, plain Polars, DuckDB and pandas (issue 5).
 
-    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--large 50000000] [--quick] [--output FILE]
+    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--commands-rows 2000000] [--large 50000000]
+                             [--quick] [--output FILE]
 
 Generates the exports once with `renewals sample` (cached in benchmarks/data/ by rows, seed, style and as-of
 date): a canonical CSV, the same as Parquet, and a Salesforce-styled CSV (`$1,234.50`, `03/31/2026`). Checks
 on a small export that the plain Polars, DuckDB and pandas versions give the tool's per-rep KPIs, then times
 every contender on every export as its own process, round-robin (each repetition runs every contender once, the
 order rotated from one repetition to the next), and reports the median wall time and peak memory (the child's
-own RSS high-water mark, from wait4) with ratios to the floor, to plain Polars and to DuckDB. Writes
-BENCHMARKS.md.
+own RSS high-water mark, from wait4) with ratios to the floor, to plain Polars and to DuckDB. Then times
+`renewals forecast` and `renewals changes` beside `report --by rep` on one canonical CSV (forecast_changes.py).
+Writes BENCHMARKS.md.
 """
 
 import argparse
-import compileall
 import datetime as dt
-import importlib.metadata
 import math
 import os
 import platform
 import shlex
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-from common import KPI_COLUMNS  # noqa: E402
+import forecast_changes
+from common import KPI_COLUMNS
+from exports import AS_OF, EXPORTS, LARGE, SEED, Export, generate, warm
+from machine import cpu_model, memory_total, revision, version
+from processes import ROOT, BenchError, Sample, measure, output_of, say, snapshot, tools
+from targets import Check, checks_table, ratio_check
 
-AS_OF = "2026-11-25"
-SEED = 1
+HERE = Path(__file__).resolve().parent
 VERIFY_ROWS = 20_000
 TOLERANCE = 1e-9
 HELP_RUNS = 10
-CHILD_ENV = {"COLUMNS": "200"}
 
 FLOOR, POLARS, BY_REP, FULL = "floor", "polars", "report --by rep", "report (terminal)"
 DUCKDB, PANDAS = "duckdb", "pandas"
@@ -52,7 +48,8 @@ CONTENDER_DOCS = {
     POLARS: "`benchmarks/polars_kpis.py`: the same per-rep KPIs in plain Polars, one lazy query on the streaming "
     "engine, the CSV reader typing the dates and amounts it can: what the tool's own stack needs for the KPIs "
     "alone, with no row checked",
-    BY_REP: f"`renewals report FILE --by rep --format csv --as-of {AS_OF} > /dev/null`",
+    BY_REP: f"`renewals report FILE --by rep --format csv --as-of {AS_OF} > /dev/null` (the KPIs and the coaching "
+    "columns)",
     FULL: f"`renewals report FILE --as-of {AS_OF} > /dev/null` with COLUMNS=200: the headline and the "
     "segment, rep and batch tables",
     DUCKDB: "`benchmarks/duckdb_kpis.py`: the same per-rep KPIs as DuckDB SQL (`benchmarks/duckdb_kpis.sql`) "
@@ -60,52 +57,6 @@ CONTENDER_DOCS = {
     PANDAS: "`benchmarks/pandas_kpis.py`: the same per-rep KPIs in straightforward pandas "
     "(`read_csv(usecols=…)`/`read_parquet(columns=…)`, two group-bys)",
 }
-
-
-@dataclass(frozen=True)
-class Export:
-    """One benchmark input file."""
-
-    label: str  # "canonical CSV", "canonical Parquet", "Salesforce CSV"
-    style: str
-    suffix: str
-    canonical: bool  # the issue's targets are set on the canonical exports
-
-    def path(self, data: Path, rows: int) -> Path:
-        return data / f"{self.style}-{rows}rows-seed{SEED}-{AS_OF}{self.suffix}"
-
-
-EXPORTS = (
-    Export("canonical CSV", "canonical", ".csv", canonical=True),
-    Export("canonical Parquet", "canonical", ".parquet", canonical=True),
-    Export("Salesforce CSV", "salesforce", ".csv", canonical=False),
-)
-LARGE = EXPORTS[1]
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One timed run of one process."""
-
-    wall: float  # seconds, from spawn to exit
-    peak: int  # the process's peak RSS, bytes
-
-
-class BenchError(Exception):
-    """A contender failed or disagreed: the numbers would mean nothing."""
-
-
-# ---------------------------------------------------------------------------------------------- processes
-
-
-def tools() -> tuple[str, str]:
-    """The venv's Python and its `renewals` entry point."""
-    python = sys.executable
-    renewals = Path(python).parent / "renewals"
-    found = str(renewals) if renewals.exists() else shutil.which("renewals")
-    if found is None:
-        raise BenchError("cannot find the `renewals` command; install the package (make run) first")
-    return python, found
 
 
 def commands(python: str, renewals: str, path: Path, export: Export) -> dict[str, list[str]]:
@@ -120,110 +71,6 @@ def commands(python: str, renewals: str, path: Path, export: Export) -> dict[str
         DUCKDB: [python, str(HERE / "duckdb_kpis.py"), str(path), *kpis],
         PANDAS: [python, str(HERE / "pandas_kpis.py"), str(path), *kpis],
     }
-
-
-# Importing Polars sets this variable (its allocator's setting) in the importing process: the harness imports it
-# to compare outputs, and its children must start with the variable as the harness was given it, as from a shell.
-ALLOCATOR_VARIABLE = "_RJEM_MALLOC_CONF"
-GIVEN_ALLOCATOR = os.environ.get(ALLOCATOR_VARIABLE)
-
-
-def child_env() -> dict[str, str]:
-    env = {**os.environ, **CHILD_ENV}
-    env.pop(ALLOCATOR_VARIABLE, None)
-    if GIVEN_ALLOCATOR is not None:
-        env[ALLOCATOR_VARIABLE] = GIVEN_ALLOCATOR
-    if SNAPSHOT is not None:  # the package as it was when the run started (see `snapshot`)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SNAPSHOT), env.get("PYTHONPATH")]))
-    return env
-
-
-SNAPSHOT: Path | None = None
-
-
-def snapshot(into: Path) -> None:
-    """Measure a copy of renewals_cli taken now: a long run in a shared work tree must not mix code versions.
-
-    PYTHONPATH comes before the editable install's finder, so the children import the copy.
-    """
-    global SNAPSHOT
-    shutil.copytree(ROOT / "renewals_cli", into / "renewals_cli", ignore=shutil.ignore_patterns("__pycache__"))
-    # Byte-compiled as pip installs a package: PYTHONDONTWRITEBYTECODE would otherwise recompile it every run.
-    compileall.compile_dir(into / "renewals_cli", quiet=1)
-    SNAPSHOT = into
-
-
-def measure(command: Sequence[str], timeout: float) -> Sample:
-    """Run the command with stdout to /dev/null; its wall time and its own peak RSS (wait4 reaps it alone)."""
-    with tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=child_env()
-        )
-        killer = threading.Timer(timeout, process.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if wall >= timeout:
-            raise BenchError(f"`{shlex.join(command)}` timed out after {timeout:.0f} s")
-        if process.returncode != 0:
-            stderr.seek(0)
-            tail = stderr.read().decode(errors="replace").strip().splitlines()[-5:]
-            raise BenchError(f"`{shlex.join(command)}` exited {process.returncode}:\n  " + "\n  ".join(tail))
-    return Sample(wall=wall, peak=usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
-
-
-def output_of(command: Sequence[str]) -> str:
-    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), check=False)
-    if done.returncode != 0:
-        raise BenchError(f"`{shlex.join(command)}` exited {done.returncode}:\n  {done.stderr.strip()}")
-    return done.stdout
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-# ---------------------------------------------------------------------------------------------- data
-
-
-def generate(renewals: str, data: Path, rows: int, exports: Sequence[Export] = EXPORTS) -> None:
-    """Write every export of `rows` rows that is not in the cache yet."""
-    data.mkdir(parents=True, exist_ok=True)
-    for export in exports:
-        path = export.path(data, rows)
-        if path.exists():
-            continue
-        say(f"generating {path.relative_to(ROOT)} …")
-        start = time.perf_counter()
-        output_of(
-            [
-                renewals,
-                "sample",
-                str(path),
-                "--rows",
-                str(rows),
-                "--seed",
-                str(SEED),
-                "--style",
-                export.style,
-                "--as-of",
-                AS_OF,
-            ]
-        )
-        say(f"  {time.perf_counter() - start:.1f} s, {path.stat().st_size / 2**20:,.0f} MiB")
-
-
-def warm(paths: Sequence[Path]) -> None:
-    """Read every file once so that no contender pays for the first read from disk."""
-    for path in paths:
-        with path.open("rb") as handle:
-            while handle.read(1 << 24):
-                pass
 
 
 # ---------------------------------------------------------------------------------------------- verification
@@ -292,6 +139,7 @@ class Results:
     help: list[Sample] = field(default_factory=list)
     large: dict[str, Sample] = field(default_factory=dict)  # --large: one run of each report on a huge Parquet
     large_rows: int = 0
+    commands: forecast_changes.CommandResults = field(default_factory=forecast_changes.CommandResults)
 
     def wall(self, key: Key) -> float | None:
         found = self.samples.get(key)
@@ -356,8 +204,8 @@ def large_section(results: Results) -> str:
         "",
         f"`python benchmarks/run.py --large {results.large_rows}`: each report once on a canonical Parquet export of "
         f"{results.large_rows:,} rows ({LARGE.path(Path(), results.large_rows).name}; read whole as a DataFrame it "
-        "would take several times the memory shown). The report reads it in parts of disjoint accounts "
-        "(`ROWS_PER_PART` in `renewals_cli/report.py`) with the streaming engine.",
+        "would take several times the memory shown). The report reads it in one pass on Polars' streaming "
+        "engine, keeping sums per account.",
         "",
         "| contender | wall s | peak MiB |",
         "|---|---:|---:|",
@@ -402,28 +250,19 @@ def results_table(results: Results, sizes: Sequence[int]) -> str:
 
 
 def failures_list(results: Results) -> str:
+    """Every failed measurement, of the main round-robin and of forecast and changes."""
+    rows = results.commands.rows
     return "\n".join(
-        f"- {rows:,} rows, {label}, {name}: {why}" for (rows, label, name), why in results.failures.items()
+        [
+            *(f"- {rows:,} rows, {label}, {name}: {why}" for (rows, label, name), why in results.failures.items()),
+            *(f"- {rows:,} rows, canonical CSV, {name}: {why}" for name, why in results.commands.failures.items()),
+        ]
     )
-
-
-@dataclass(frozen=True)
-class Check:
-    target: str
-    where: str
-    measured: str
-    met: bool | None  # None: not measured
 
 
 def checks(results: Results, sizes: Sequence[int]) -> list[Check]:
     """The targets of issue 5, each on every export and size it names."""
     found: list[Check] = []
-
-    def ratio_check(target: str, where: str, value: float | None, base: float | None, limit: float) -> Check:
-        if value is None or not base:
-            return Check(target, where, "not measured", None)
-        return Check(target, where, f"{value / base:.2f}×", value <= limit * base)
-
     for rows in sizes:
         for export in EXPORTS:
             where = f"{rows:,} rows, {export.label}"
@@ -464,49 +303,7 @@ def checks(results: Results, sizes: Sequence[int]) -> list[Check]:
     found.append(
         Check("`renewals --help` ≤ 0.3 s", f"median of {len(results.help)}", f"{help_wall:.3f} s", help_wall <= 0.3)
     )
-    return found
-
-
-def checks_table(found: Sequence[Check]) -> str:
-    verdict = {True: "met", False: "**missed**", None: "not measured"}
-    lines = ["| target | where | measured | |", "|---|---|---|---|"]
-    lines += [f"| {c.target} | {c.where} | {c.measured} | {verdict[c.met]} |" for c in found]
-    return "\n".join(lines)
-
-
-def version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def memory_total() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    except OSError:
-        pass
-    return "unknown"
-
-
-def revision() -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return f"{commit} with uncommitted changes" if git("status", "--porcelain", "--", "renewals_cli") else commit
+    return found + forecast_changes.checks(results.commands)
 
 
 def document(
@@ -531,17 +328,22 @@ def document(
         )
     else:
         scope = ""
+    if 0 < results.commands.rows < forecast_changes.ROWS:
+        scope += (
+            f" Forecast and changes ran on {results.commands.rows:,} rows, not the {forecast_changes.ROWS:,} their "
+            "targets are set on: indicative."
+        )
     contenders = "\n".join(f"- **{name}** — {doc}" for name, doc in CONTENDER_DOCS.items())
     help_wall = statistics.median(s.wall for s in results.help)
     help_peak = statistics.median(s.peak for s in results.help)
     load_text = "{} at the start, {} at the end".format(*(" / ".join(f"{v:.1f}" for v in avg) for avg in load))
-    failures = (
-        f"\nFailed measurements (left out of the medians):\n\n{failures_list(results)}\n" if results.failures else ""
-    )
+    failed = failures_list(results)
+    failures = f"\nFailed measurements (left out of the medians):\n\n{failed}\n" if failed else ""
     return f"""# Benchmarks
 
-`renewals report` against the cost of reading the file, plain Polars, DuckDB and pandas (issue 5). Generated by
-`benchmarks/run.py`; do not edit by hand, rerun it.
+`renewals report` against the cost of reading the file, plain Polars, DuckDB and pandas (issue 5), and
+`renewals forecast` and `renewals changes` against the report. Generated by `benchmarks/run.py`; do not edit by
+hand, rerun it.
 
 ## Machine and versions
 
@@ -573,10 +375,13 @@ high-water mark, from `wait4`). `renewals` runs from a byte-compiled copy of `re
 started, so that edits made during a long run do not mix versions.
 
 Before timing, the plain Polars, DuckDB and pandas versions were checked against `renewals report --by rep --format
-csv` on {VERIFY_ROWS:,}-row exports of each kind: every KPI of SPEC §3 agrees to a relative {TOLERANCE:g}. None of
-them validates rows as `renewals` does (the generated exports are clean), so each does less work than the tool.
-The plain Polars version is the cost of the KPIs alone on the tool's own stack: `× Polars` is what reading every
-column as text, confirming detection over every row, checking each row and summing money exactly add to it.
+csv` on {VERIFY_ROWS:,}-row exports of each kind: every KPI of SPEC §3 agrees to a relative {TOLERANCE:g} (the
+coaching columns the tool appends are not compared). Like the tool without `--all`, each counts the rows expiring
+by the end of the calendar quarter that holds the as-of date, a row won or lost only when it closed by that date,
+and an account retained when its last renewal at stake was won. None of them validates rows as `renewals` does
+(the generated exports are clean), so each does less work than the tool. The plain Polars version is the cost of
+the KPIs alone on the tool's own stack: `× Polars` is what reading every column as text, confirming detection over
+every row, checking each row and summing money exactly add to it.
 
 {contenders}
 
@@ -587,7 +392,8 @@ column as text, confirming detection over every row, checking each row and summi
 `renewals --help`: median {help_wall:.3f} s over {len(results.help)} runs, peak {help_peak / 2**20:,.0f} MiB.
 {failures}
 {large_section(results)}
-## Targets (issue 5)
+{forecast_changes.section(results.commands)}
+## Targets
 
 {scope}
 
@@ -606,10 +412,18 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=HERE / "data", help="where exports are cached")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds before a measurement is abandoned")
     parser.add_argument(
+        "--commands-rows",
+        type=int,
+        metavar="ROWS",
+        help=f"the canonical CSV forecast and changes are timed on (default {forecast_changes.ROWS:,}, or the "
+        "largest --rows when all are smaller; 0 skips them)",
+    )
+    parser.add_argument(
         "--large", type=int, default=0, metavar="ROWS", help="also report once on a Parquet export this large"
     )
     args = parser.parse_args()
     sizes, repeat = ([200_000], 1) if args.quick else (args.rows, args.repeat)
+    commands_rows = min(forecast_changes.ROWS, max(sizes)) if args.commands_rows is None else args.commands_rows
     output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
     command = shlex.join(["python", "benchmarks/run.py", *sys.argv[1:]])
 
@@ -621,10 +435,15 @@ def main() -> None:
             verify(python, renewals, args.data)
             for rows in sizes:
                 generate(renewals, args.data, rows)
+            more = forecast_changes.CommandResults()
+            if commands_rows:
+                more = forecast_changes.prepare(renewals, args.data, commands_rows, repeat)
             warm([export.path(args.data, rows) for rows in sizes for export in EXPORTS])
             output_of([python, "-c", "import polars, duckdb, pandas"])  # shared libraries into the page cache
             started, load_start = dt.datetime.now(), os.getloadavg()
             results = run(python, renewals, args.data, sizes, repeat, args.timeout)
+            forecast_changes.run(renewals, args.data, more, args.timeout)
+            results.commands = more
             load_end = os.getloadavg()
             if args.large:
                 run_large(renewals, args.data, args.large, args.timeout, results)
@@ -637,9 +456,12 @@ def main() -> None:
     found = checks(results, sizes)
     print(results_table(results, sizes))
     print(f"\nrenewals --help: median {statistics.median(s.wall for s in results.help):.3f} s\n")
+    if results.commands.samples or results.commands.failures:
+        print(f"{forecast_changes.table(results.commands)}\n")
     print(checks_table(found))
-    if results.failures:
-        print(f"\nFailed measurements:\n{failures_list(results)}")
+    failed = failures_list(results)
+    if failed:
+        print(f"\nFailed measurements:\n{failed}")
     if output is not None:
         text = document(
             command=command,
@@ -655,7 +477,7 @@ def main() -> None:
         partial.write_text(text)
         partial.replace(output)
         say(f"wrote {output}")
-    if results.failures:
+    if failed:
         raise SystemExit(1)
 
 

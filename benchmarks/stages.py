@@ -6,7 +6,7 @@ Stage N runs everything up to and including step N, then exits at once (as `rene
 between two stages' medians is what that step costs a single run, page faults and cold caches included (timing a
 step inside one warm process hides them, and misleads). Steps: imports (the CLI, Polars); `load_export` (encoding,
 delimiter, headers, detection over the first rows, the typed plan); `build_report` (the one pass over the file,
-detection confirmed in it, and the roll-ups).
+detection confirmed in it, and the roll-ups), over the default window (as `renewals report` without `--all`).
 """
 
 import argparse
@@ -26,15 +26,15 @@ def run_stage(stage: int, path: str, groupings: list[str]) -> None:
     import polars as pl  # noqa: F401 - the import is what stage 0 measures
 
     import renewals_cli.cli  # noqa: F401
-    from renewals_cli.kpis import Window
     from renewals_cli.load.export import LoadOptions, load_export
     from renewals_cli.report import build_report
     from renewals_cli.segments import Thresholds
+    from renewals_cli.window import Window
 
     if stage >= 1:
         export = load_export([path], LoadOptions())
         if stage >= 2:
-            build_report(export, Window(as_of=AS_OF), Thresholds(), groupings)
+            build_report(export, Window.default(AS_OF), Thresholds(), groupings)
     sys.stdout.flush()
     os._exit(0)
 

@@ -28,7 +28,8 @@ def coach(reps: pl.DataFrame, overall: pl.DataFrame) -> pl.DataFrame:
     """The rep table with COACHING_COLUMNS appended.
 
     `weakest_lever` is the lever with the lowest rep ÷ team ratio (null when no lever can be compared: the rep or
-    the team has no answers yet), `lever_gap` that ratio minus 1 (−0.25: a quarter below the team),
+    the team has no answers yet), `lever_gap` the rep's rate on that lever minus the team's, in points as a
+    fraction (−0.05: five points below the team),
     `coaching_action` what fixes it, `top_heavy` whether resolution_rate_value − resolution_rate ≥ 0.15.
     """
     team = overall.row(0, named=True) if overall.height else {}
@@ -39,10 +40,13 @@ def coach(reps: pl.DataFrame, overall: pl.DataFrame) -> pl.DataFrame:
     weakest_ratio = pl.min_horizontal(*ratios.values())
     weakest = pl.coalesce(*(pl.when(ratio == weakest_ratio).then(pl.lit(lever)) for lever, ratio in ratios.items()))
     action = pl.coalesce(*(pl.when(weakest == lever).then(pl.lit(text)) for lever, text in ACTIONS.items()))
+    gap = pl.coalesce(
+        *(pl.when(weakest == lever).then(pl.col(column) - team[column]) for lever, column in LEVERS.items())
+    )
     top_heavy = (pl.col("resolution_rate_value") - pl.col("resolution_rate")) >= TOP_HEAVY_GAP
     return reps.with_columns(
         weakest_lever=weakest,
-        lever_gap=weakest_ratio - 1,
+        lever_gap=gap,
         top_heavy=top_heavy.fill_null(False),
         coaching_action=action,
     )

@@ -15,7 +15,7 @@ from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
 from renewals_cli.report import Report
 from renewals_cli.segments import Segment
-from renewals_cli.targets import Targets, misses
+from renewals_cli.targets import Miss, Targets, misses
 from renewals_cli.window import Window
 
 TITLES = {
@@ -31,14 +31,17 @@ TITLES = {
     "csm": "By CSM",
 }
 
-# What a terminal has room for; csv, json, markdown and parquet carry every KPI column.
+# What a terminal has room for; csv, json, markdown and parquet carry every KPI column. The renewal rate comes
+# with the three levers that multiply to it (by value), then the two rates by count.
 BRIEF_KPIS = (
     "opportunities",
     "available",
     "renewal_rate",
+    "resolution_rate_value",
+    "close_rate_value",
+    "conversion_rate",
     "resolution_rate",
     "close_rate",
-    "conversion_rate",
     "grr",
     "nrr",
     "retention_rate",
@@ -47,6 +50,14 @@ BRIEF_KPIS = (
     "past_due",
     "accounts",
     "churned_value",
+)
+LEVERS_NOTE = (
+    "Renewal = Resolution $ × Close $ × Conversion: the three levers, by value, multiply to the renewal rate. "
+    "Resolution # and Close # are the same rates by count of opportunities."
+)
+COACHING_NOTE = (
+    "Weakest lever: the value lever furthest below the team's, as a ratio; vs team: the rep's rate on it minus "
+    "the team's, in percentage points."
 )
 
 
@@ -140,9 +151,23 @@ def _retention_note(overall: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def _targets_text(report: Report, targets: Targets) -> str:
+def _missed(report: Report, targets: Targets) -> list[Miss]:
     checked = [g for g in ("overall", "segment", "rep") if g in report.tables]
-    missed = [miss for g in checked for _, miss in misses(report.tables[g], g, targets)]
+    return [miss for g in checked for _, miss in misses(report.tables[g], g, targets)]
+
+
+def missed_frame(missed: list[Miss]) -> pl.DataFrame:
+    """Every missed target, one row each."""
+    return pl.DataFrame(
+        [(m.grouping, m.group, m.kpi, m.value, m.target) for m in missed],
+        schema={"grouping": pl.String, "group": pl.String, "kpi": pl.String, "value": pl.Float64,
+                "target": pl.Float64},
+        orient="row",
+    )  # fmt: skip
+
+
+def _targets_text(report: Report, targets: Targets) -> str:
+    missed = _missed(report, targets)
     if not missed:
         return "every target met"
     shown = "; ".join(str(miss) for miss in missed[:3])
@@ -162,6 +187,7 @@ def report_document(
         "by": groupings[0] if len(groupings) == 1 else groupings,
     }
     lines: list[tuple[str, str]] = []
+    totals: dict[str, Any] = {}
     if headline:
         lines = [
             ("Window", window_text(window)),
@@ -173,7 +199,8 @@ def report_document(
             lines.append(("Left out", f"{later} after the window (pipeline, not performance yet): --to or --all"))
         overall = report.tables.get("overall")
         if overall is not None and overall.height:
-            lines += _overall_lines(overall.row(0, named=True))
+            totals = overall.row(0, named=True)
+            lines += _overall_lines(totals)
         if targets:
             lines.append(("Targets", _targets_text(report, targets)))
     shown = [g for g in groupings if not (headline and g == "overall" and len(groupings) > 1)]
@@ -186,15 +213,28 @@ def report_document(
             below=frozenset(
                 (index, miss.kpi) for index, miss in misses(report.tables[grouping], grouping, targets or Targets())
             ),
+            note=LEVERS_NOTE if headline and index == 0 else "",
         )
-        for grouping in shown
+        for index, grouping in enumerate(shown)
     )
+    for grouping, frame in report.churn.items():
+        title = "Churn by reason" if grouping == "overall" else "Churn by reason and segment"
+        sections += (Section(name=f"churn_{grouping}", title=title, frame=frame),)
     if headline and "rep" in shown:
         coaching = report.tables["rep"].select("rep", *COACHING_COLUMNS)
         sections += (
-            Section(name="coaching", title="Coaching: each rep's weakest lever against the team", frame=coaching),
+            Section(
+                name="coaching",
+                title="Coaching: each rep's weakest lever against the team",
+                frame=coaching,
+                note=COACHING_NOTE,
+                sheet="Coaching by rep",
+            ),
         )
-    return Document(title="Renewal report", sections=sections, facts=facts, headline=tuple(lines))
+    missed = missed_frame(_missed(report, targets)) if headline and targets else None
+    return Document(
+        title="Renewal report", sections=sections, facts=facts, headline=tuple(lines), totals=totals, missed=missed
+    )
 
 
 def segments_document(accounts: pl.DataFrame, window: Window, *, summary: bool = False) -> Document:

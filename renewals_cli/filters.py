@@ -88,5 +88,5 @@ def selection(filters: Filters, accounts: pl.DataFrame | None = None) -> pl.Expr
             chosen = chosen.filter(pl.col("segment").cast(pl.String).is_in(list(filters.segments)))
         if filters.csms:
             chosen = chosen.filter(pl.col("csm").fill_null(UNASSIGNED).is_in(list(filters.csms)))
-        keep &= pl.col("account_id").is_in(chosen.collect()["account_id"])
+        keep &= pl.col("account_id").is_in(chosen.collect()["account_id"].implode())
     return keep

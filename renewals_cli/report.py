@@ -5,10 +5,11 @@ row key (`kpis.account_sums`); every grouping's table is rolled up from those su
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewals_cli.churn import churn_by_reason, lost_rows
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import account_csms
 from renewals_cli.kpis import UNASSIGNED, account_sums, keys_of, kpi_tables, row_keys, row_values, with_row_keys
@@ -36,6 +37,7 @@ class Report:
     later: int
     zero_prior: int  # rows of the window whose prior_amount is 0: they weigh nothing in the value rates
     tables: dict[str, pl.DataFrame]
+    churn: dict[str, pl.DataFrame] = field(default_factory=dict)  # by reason, overall and per segment
 
 
 def account_partials(
@@ -82,25 +84,38 @@ def build_report(
     thresholds: Thresholds,
     groupings: Sequence[str],
     selected: pl.Expr | None = None,
+    *,
+    churn: bool = False,
 ) -> Report:
     """Read the export once, summing its rows per account (`account_partials`), and roll every grouping's KPI
-    table up from those sums; the `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`),
-    against the team's rates. Only the `selected` rows count (see `filters`)."""
+        table up from those sums; the `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`),
+        against the team's rates. Only the `selected` rows count (see `filters`). With `churn`, also the churn
+    breakdown by reason (see `churn`)."""
     wanted = [*groupings, "overall"] if "rep" in groupings and "overall" not in groupings else list(groupings)
     by_csm = any("csm" in keys_of(grouping) for grouping in wanted)
 
     def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
         kept = within(window) & (True if selected is None else selected)
         csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
-        return [account_partials(rows, wanted, window, selected), *csms]
+        lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
+        return [account_partials(rows, wanted, window, selected), *lost, *csms]
 
-    every, *csms = export.collect(queries)
+    every, *more = export.collect(queries)
+    lost, csms = (more[:1], more[1:]) if churn else ([], more)
     states = every.group_by("state").agg(pl.col("opportunities").sum())
     partials = every.filter(pl.col("state") == 0)
     lazy_tables = tables_from(partials.lazy(), wanted, thresholds, csms[0].lazy() if csms else None)
     tables = dict(zip(wanted, pl.collect_all(list(lazy_tables.values())), strict=True))
     if "rep" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
+    reasons_ = {}
+    if lost:
+        segments = segments_from(partials.lazy(), thresholds).select("account_id", "segment")
+        with_segment = lost[0].lazy().join(segments, on="account_id", how="left")
+        overall, per_segment = pl.collect_all(
+            [churn_by_reason(lost[0].lazy()), churn_by_reason(with_segment, ["segment"])]
+        )
+        reasons_ = {"overall": overall, "segment": per_segment.with_columns(pl.col("segment").cast(pl.String))}
     accounting, in_window = accounting_from_states(states)
     return Report(
         window=window,
@@ -109,6 +124,7 @@ def build_report(
         later=int(states.filter(pl.col("state") == STATE_LATER)["opportunities"].sum()),
         zero_prior=int(partials["zero_prior"].sum()),
         tables={grouping: tables[grouping] for grouping in groupings},
+        churn=reasons_,
     )
 
 

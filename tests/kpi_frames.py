@@ -80,10 +80,13 @@ def tables(
     *,
     as_of: dt.date,
     thresholds: Thresholds | None = None,
+    start_month: int = 1,
 ) -> dict[str, pl.DataFrame]:
-    """The KPI table of each grouping, through the same two steps as `renewals report`."""
+    """The KPI table of each grouping, through the same two steps as `renewals report` (every row in the window;
+    `start_month` the first month of the fiscal year)."""
     lazy = rows if isinstance(rows, pl.LazyFrame) else frame(rows)
-    found = kpi_tables_of(lazy, groupings, window=Window(as_of=as_of), thresholds=thresholds or Thresholds())
+    window = Window(as_of=as_of, start_month=start_month)
+    found = kpi_tables_of(lazy, groupings, window=window, thresholds=thresholds or Thresholds())
     return dict(zip(found, pl.collect_all(list(found.values())), strict=True))
 
 

@@ -21,13 +21,18 @@ def rep_row(resolution_count: float | None, resolution: float | None, close: flo
 @pytest.mark.parametrize(
     ("row", "lever", "gap"),
     [
-        (rep_row(0.8, 0.6, 0.8, 1.0), "resolution", 0.6 / 0.8 - 1),  # a quarter below the team
-        (rep_row(0.8, 0.8, 0.4, 1.2), "close", 0.4 / 0.8 - 1),
-        (rep_row(0.8, 0.9, 0.9, 0.9), "conversion", 0.9 / 1.0 - 1),  # above on two levers, below on one
+        (rep_row(0.8, 0.6, 0.8, 1.0), "resolution", 0.6 - 0.8),  # a quarter below the team: 20 points
+        (rep_row(0.8, 0.8, 0.4, 1.2), "close", 0.4 - 0.8),
+        (rep_row(0.8, 0.9, 0.9, 0.9), "conversion", 0.9 - 1.0),  # above on two levers, below on one
         (rep_row(0.8, 0.8, None, None), "resolution", 0.0),  # no answers yet: only resolution compares
+        # Resolution 0.7 against 0.8 is 10 points and a ratio of 0.875; conversion 0.88 against 1.0 is 12 points
+        # but a ratio of 0.88: the weakest lever is the lowest ratio, its gap said in points.
+        (rep_row(0.8, 0.7, 0.8, 0.88), "resolution", 0.7 - 0.8),
     ],
 )
-def test_weakest_lever_is_the_lowest_ratio_to_the_team(row: dict[str, float | None], lever: str, gap: float) -> None:
+def test_weakest_lever_is_the_lowest_ratio_its_gap_in_points(
+    row: dict[str, float | None], lever: str, gap: float
+) -> None:
     result = coach(pl.DataFrame([row]), TEAM).row(0, named=True)
     assert result["weakest_lever"] == lever
     assert result["lever_gap"] == pytest.approx(gap, rel=1e-12)

@@ -1,5 +1,5 @@
-"""`--rep`, `--segment`, `--csm`, `--partner` on `report`, and the worklist's `--rep`, `--since` and `--sort`, on
-the hand-worked book of tests/data/book.csv (as of 2026-05-01)."""
+"""`--rep`, `--segment`, `--csm`, `--partner` and several `-o` on `report`, and the worklist's `--rep`, `--since`
+and `--sort`, on the hand-worked book of tests/data/book.csv (as of 2026-05-01)."""
 
 import csv
 import io
@@ -88,3 +88,23 @@ def test_worklist_unknown_rep_is_an_error_not_an_empty_list(capsys: pytest.Captu
     result = run(capsys, "upcoming", str(book), "--as-of", AS_OF, "--rep", "ana lima")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: --rep 'ana lima': no such name in the export")
+
+
+def test_several_outputs_from_one_read_each_in_its_format(
+    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path
+) -> None:
+    html, csv_path = tmp_path / "weekly.html", tmp_path / "weekly.csv"
+    result = run(capsys, "report", str(book), "--as-of", AS_OF, "-o", str(html), "-o", str(csv_path))
+    assert result.exit_code == 0
+    assert html.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert rows(csv_path.read_text(encoding="utf-8"))[0]["group"] == "all"
+
+
+def test_one_format_for_several_outputs_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], book: Path, tmp_path: Path
+) -> None:
+    result = run(capsys, "report", str(book), "-f", "csv", "-o", str(tmp_path / "a.csv"), "-o", str(tmp_path / "b"))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --format applies to one --output; with several, each file's suffix names its format\n"
+    )

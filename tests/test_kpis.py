@@ -781,3 +781,23 @@ def test_rows_closed_after_the_as_of_date_are_open_as_of_it():
         overall(rows, as_of=day("2026-03-20")),
         {"won": 2, "lost": 1, "open": 0, "past_due": 0, "renewal_rate": 420 / 600, "churned_value": 200.0},
     )
+
+
+# --- fiscal quarters --------------------------------------------------------------------------------------------
+
+
+def test_a_fiscal_calendar_moves_batch_labels_and_the_in_quarter_deadline():
+    # With a February start, FY2026-Q4 runs 2025-11-01 to 2026-01-31 and FY2027-Q1 2026-02-01 to 2026-04-30.
+    rows = [
+        # expires in FY2026-Q4, closed 2026-02-10: in calendar Q1 of the same year, but after its fiscal quarter
+        opp("A", "2026-01-15", 100, "won", renewal=100, close="2026-02-10", batch=None),
+        # expires in FY2027-Q1, closed 2026-04-20: after calendar Q1, within the fiscal quarter
+        opp("B", "2026-03-20", 100, "won", renewal=100, close="2026-04-20", batch=None),
+    ]
+    as_of = day("2026-05-01")
+    fiscal = tables(rows, ["overall", "batch"], as_of=as_of, start_month=2)
+    assert fiscal["batch"]["batch"].to_list() == ["FY2026-Q4", "FY2027-Q1"]
+    assert_kpis(fiscal["overall"].row(0, named=True), {"iqrr": 1 / 2})  # B only
+    calendar = tables(rows, ["overall", "batch"], as_of=as_of)
+    assert calendar["batch"]["batch"].to_list() == ["2026-Q1"]
+    assert_kpis(calendar["overall"].row(0, named=True), {"iqrr": 1 / 2})  # A only

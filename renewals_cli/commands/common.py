@@ -168,6 +168,18 @@ def output_format(fmt: Format | None, output: Path | None) -> Format:
     return fmt
 
 
+def deliveries(fmt: Format | None, outputs: "list[Path] | None") -> list[tuple[Format, Path | None]]:
+    """Each `-o PATH` with its format (--format, else the file's suffix), or stdout in --format (default table).
+    Several outputs share one --format only when none is named; two outputs naming one file are a usage error."""
+    if not outputs:
+        return [(output_format(fmt, None), None)]
+    if len({path.resolve() for path in outputs}) < len(outputs):
+        raise UsageError("the same file is named twice by --output")
+    if fmt is not None and len(outputs) > 1:
+        raise UsageError("--format applies to one --output; with several, each file's suffix names its format")
+    return [(output_format(fmt, path), path) for path in outputs]
+
+
 def selection(
     export: "Export", window: "Window", thresholds: "Thresholds", filters: "Filters"
 ) -> "tuple[Filters, pl.Expr | None]":
@@ -222,10 +234,10 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
     """Write --rejects, tell the row accounting on stderr, and fail under --strict."""
     from renewals_cli.documents import accounting_text
     from renewals_cli.load.export import rejected_rows
-    from renewals_cli.render.csv import neutralise
+    from renewals_cli.render.csv import write_csv
 
     if rejects is not None:
-        console.write_atomically(rejects, neutralise(rejected_rows(export)).write_csv())
+        console.write_atomically(rejects, write_csv(rejected_rows(export)))
     if tell:
         hint = "" if not accounting.rejected or rejects else " (--rejects PATH lists them)"
         console.say(f"Rows: {accounting_text(accounting)}{hint}")

@@ -71,6 +71,12 @@ SmbArr = Annotated[
     ),
 ]
 OutputPath = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, atomically.")]
+OutputPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file, atomically; repeat for several (-o weekly.html -o weekly.xlsx)."
+    ),
+]
 FormatOption = Annotated[
     Format | None,
     typer.Option("--format", "-f", help="Output format (default: table, or from the --output suffix)."),

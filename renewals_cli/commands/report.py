@@ -1,5 +1,6 @@
 """`renewals report`: KPIs per segment, rep and batch."""
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -25,7 +26,7 @@ def report(
     files: o.Files,
     by: Annotated[str | None, typer.Option(help=f"One grouping: {', '.join(GROUPINGS)}.")] = None,
     fmt: o.FormatOption = None,
-    output: o.OutputPath = None,
+    output: o.OutputPaths = None,
     start: o.From = None,
     end: o.To = None,
     quarter: o.Quarter = None,
@@ -38,6 +39,7 @@ def report(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
+    currency: o.Currency = None,
     fail_under: Annotated[
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
     ] = False,
@@ -61,30 +63,37 @@ def report(
 
     if by is not None and by not in GROUPINGS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
-    fmt = common.output_format(fmt, output)
+    deliveries = common.deliveries(fmt, output)
     settings = common.config(config)
     if fail_under and not settings.targets:
         raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
     start_month = common.fiscal_start(settings, fiscal_year_start)
     window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    human = fmt in HUMAN_FORMATS
+    human = any(each in HUMAN_FORMATS for each, _ in deliveries)
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         asked = Filters(tuple(rep or ()), tuple(segment or ()), tuple(csm or ()), tuple(partner or ()))
         _, selected = common.selection(export, window, thresholds, asked)
-        # People see the segment, rep and batch tables, and the partner table when the export names partners.
+        # People see the segment, rep and batch tables, and the partner table when the export names partners;
+        # machine formats carry one grouping.
         partners = ["partner"] if export.has("partner") else []
-        shown = [by] if by else ([*HUMAN_GROUPINGS, *partners] if human else ["overall"])
+        shown_to_people = ([by] if by else [*HUMAN_GROUPINGS, *partners]) if human else []
+        shown_to_machines = [by] if by else ["overall"]
+        shown = {*shown_to_people, *(["overall"] if human else []), *shown_to_machines}
         checked = ["overall", "segment", "rep"] if settings.targets else []
-        headline = ["overall"] if human else []
-        wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
-        result = build_report(export, window, thresholds, wanted, selected)
+        wanted = sorted({*shown, *checked}, key=GROUPINGS.index)
+        result = build_report(export, window, thresholds, wanted, selected, churn=human and export.has("churn_reason"))
     common.check_nonempty(export, result.accounting, result.in_window, window)
-    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, result.accounting, rejects, strict, tell=any(f is not Format.json for f, _ in deliveries))
     if result.zero_prior:
         console.say(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
-    common.deliver(render(report_document(result, shown, headline=human, targets=settings.targets), fmt), output)
+    for each, path in deliveries:
+        for_people = each in HUMAN_FORMATS
+        sections = shown_to_people if for_people else shown_to_machines
+        document = report_document(result, sections, headline=for_people, targets=settings.targets)
+        document = replace(document, currency=currency or settings.currency)
+        common.deliver(render(document, each), path)
     if fail_under:
         # Every cell shown below its target counts, in whichever table it is.
         missed = [miss for g in result.tables for _, miss in misses(result.tables[g], g, settings.targets)]

@@ -68,6 +68,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Subscription Start Date",
     ),
     "partner": ("Partner", "Channel Partner", "Reseller", "Partner Account"),
+    "churn_reason": (
+        "Churn Reason",
+        "Loss Reason",
+        "Closed Lost Reason",
+        "Reason Lost",
+    ),
 }
 
 REQUIRED: tuple[str, ...] = ("account_id", "rep", "expiry_date", "prior_amount", "status")

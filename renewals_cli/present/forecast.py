@@ -26,13 +26,8 @@ TITLES = {"overall": "Forecast", "rep": "Forecast by rep", "segment": "Forecast 
 
 
 def points(rate: float) -> str:
-    """A difference of rates in percentage points: `1.8 pts`."""
+    """The size of a difference of rates in percentage points, unsigned: `1.8 pts`."""
     return f"{abs(rate) * 100:.1f} pts"
-
-
-def signed_points(rate: float) -> str:
-    """`+1.8 pts`, `-0.4 pts`."""
-    return f"{'-' if rate < 0 else '+'}{points(rate)}"
 
 
 def position_text(forecast: Forecast) -> str:
@@ -105,13 +100,13 @@ def headline(forecast: Forecast, accounting: RowAccounting) -> list[tuple[str, s
             lines.append(
                 (
                     "Backtest",
-                    f"mean error {points(mean['error_nrr'])} (bias {signed_points(mean['bias_nrr'])}) against "
+                    f"mean error {points(mean['error_nrr'])} (bias {cell('bias_nrr', mean['bias_nrr'])}) against "
                     f"{points(mean['baseline_error_nrr'])} for one rate over every renewal",
                 )
             )
     if overall["target"] is not None:
         gap = overall["gap"]
-        versus = "" if gap is None else f" · gap {signed_points(gap)}"
+        versus = "" if gap is None else f" · gap {cell('gap', gap)}"
         lines.append(("Target", f"renewal rate {cell('target', overall['target'])}{versus}"))
     return lines
 

@@ -1,24 +1,26 @@
 """How values look to people (terminal, markdown): percents for rates, thousands separators for amounts."""
 
 import datetime as dt
+import re
 
 import polars as pl
 
 from renewals_cli.kpis import KPI_COLUMNS
 
-FORECAST_RATES = (
-    "forecast_nrr", "forecast_grr", "gap", "landed_nrr", "error_nrr", "landed_grr", "error_grr", "baseline_nrr",
-    "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
+# The forecast's rates, and its differences of two rates (shown in points).
+FORECAST_RATES = ("forecast_nrr", "forecast_grr", "landed_nrr", "landed_grr", "baseline_nrr")
+FORECAST_POINTS = (
+    "gap", "error_nrr", "error_grr", "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
 )  # fmt: skip
 RATE_COLUMNS = frozenset(
     {
         *KPI_COLUMNS,
         *FORECAST_RATES,
-        "lever_gap",
         "cost_to_serve",
         "target",
         "share_of_opportunities",
         "share_of_available",
+        "share_of_churned_value",
     }
 ) - {
     "opportunities",
@@ -31,6 +33,8 @@ RATE_COLUMNS = frozenset(
     "past_due",
     "churned_value",
 }
+# Differences of two rates, shown in percentage points (`-4.5 pts`) and stored as fractions (-0.045).
+POINT_COLUMNS = frozenset({"lever_gap", *FORECAST_POINTS})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
     | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
@@ -43,8 +47,8 @@ LABELS = {
     "won": "Won",
     "lost": "Lost",
     "open": "Open",
-    "resolution_rate": "Resolution",
-    "close_rate": "Close",
+    "resolution_rate": "Resolution #",
+    "close_rate": "Close #",
     "resolution_rate_value": "Resolution $",
     "close_rate_value": "Close $",
     "conversion_rate": "Conversion",
@@ -71,7 +75,7 @@ LABELS = {
     "account_id": "Account ID",
     "action": "Action",
     "weakest_lever": "Weakest lever",
-    "lever_gap": "vs team",
+    "lever_gap": "vs team (pts)",
     "coaching_action": "What fixes it",
     "top_heavy": "Top-heavy",
     "csm": "CSM",
@@ -88,6 +92,7 @@ LABELS = {
     "days_until": "Days",
     "share_of_opportunities": "Share of opps",
     "share_of_available": "Share of value",
+    "share_of_churned_value": "Share of churn",
     "value_mix": "Value mix",
     "smb_opportunities": "SMB opps",
     "enterprise_opportunities": "Enterprise opps",
@@ -114,17 +119,41 @@ LABELS = {
 }
 
 
+# A terminal escape sequence: CSI (`ESC [ … final`, colours, clearing), OSC (`ESC ] … BEL` or `ESC ] … ESC \\`,
+# window titles, hyperlinks), ESC and one more character, or the one-character C1 CSI.
+ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC
+    r"|\x1b.?"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]",  # the one-byte (C1) CSI
+    re.S,
+)
+LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+# C0 and C1 control characters, and the bidirectional overrides and isolates that reorder what a reader sees.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """Text from customer data made inert for a terminal or a Markdown table: escape sequences and control
+    characters removed, line breaks and tabs turned into spaces."""
+    text = ESCAPE_SEQUENCE.sub("", text)
+    text = LINE_BREAK.sub(" ", text).replace("\t", " ")
+    return CONTROL.sub("", text)
+
+
 def label(column: str) -> str:
     """A short column heading."""
     return LABELS.get(column, column.replace("_", " ").capitalize())
 
 
 def cell(column: str, value: object) -> str:
-    """A value as people read it: `87.3%`, `1,234,567`, `—` for a null (an empty denominator)."""
+    """A value as people read it: `87.3%`, `+2.5 pts`, `1,234,567`, `—` for a null (an empty denominator)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and column in POINT_COLUMNS:
+        return f"{value * 100:+.1f} pts"
     if isinstance(value, float) and column in RATE_COLUMNS:
         return f"{value:.1%}"
     if isinstance(value, int | float) and column in MONEY_COLUMNS:

@@ -1,73 +1,91 @@
-"""HTML: one self-contained page (headline, every table, inline SVG charts) that reads well mailed or printed.
+"""HTML: one self-contained page (headline, every table, bar charts, a glossary) that reads the same in a browser
+and in a mail client.
 
-Nothing is fetched and nothing runs: the style sheet is inline, the charts are SVG drawn here, there is no script.
-Rep, account and batch names come from customer data, so every text goes through `html.escape`.
+Mail clients (Gmail, Outlook) drop inline SVG, scripts and most of a `<style>` block, so everything here is
+plain tables with inline styles: a chart's bars are coloured cells whose widths are proportional to the values,
+and every element is styled by its own `style` attribute (or inherits it from its table). The one `<style>`
+block holds print rules only. No table is wider than a mail reading pane (about 760 pixels): a table with more
+columns than fit is split into several tables, each repeating the row names. Nothing is fetched and nothing
+runs. Rep, account and batch names come from customer data, so every text is put on one line and escaped.
 """
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
-from renewals_cli.render.cells import cell, is_numeric, label
+from renewals_cli.present.glossary import glossary_for
+from renewals_cli.render.cells import cell, is_numeric, label, one_line
 from renewals_cli.render.document import Document, Section
 
-# The three levers of the renewal rate (SPEC §3), charted per rep.
-LEVERS = ("resolution_rate", "close_rate", "conversion_rate")
-# Grouping keys, in the order a chart names a row by them ("FY26-Q4 · Ann Lee").
-KEYS = ("batch", "segment", "rep")
+# The three levers that multiply to the renewal rate (by value), charted per rep.
+LEVERS = ("resolution_rate_value", "close_rate_value", "conversion_rate")
+# Grouping keys, in the order a chart names a row by them ("FY26-Q4 · Ann Lee"); the ones a table starts with
+# head each of its parts when it is split.
+KEYS = ("group", "batch", "segment", "rep", "csm", "partner")
 # Okabe–Ito colours: told apart with the common colour-vision deficiencies, and in greyscale print.
 COLOURS = {
-    "resolution_rate": "#0072b2",
-    "close_rate": "#e69f00",
+    "resolution_rate_value": "#0072b2",
+    "close_rate_value": "#e69f00",
     "conversion_rate": "#009e73",
     "renewal_rate": "#0072b2",
 }
 BELOW = "#b91c1c"
 MARKER = "▼"
 NULL = "—"
-# A chart's drawing width in CSS pixels; the SVG scales down on narrower screens.
-WIDTH = 760
-# Rep names longer than this are cut in the chart (the tooltip and the table carry the whole name).
-LABEL_CHARS = 26
-NUM = ' class="num"'
-# Table text longer than this (a coaching action) wraps; names and numbers stay on one line.
+# The page's content width in CSS pixels: a mail client's reading pane, and what an 800-pixel window leaves.
+PAGE = 760
+# What a split table may spend on its columns, with room to spare for a scroll bar and font differences.
+TABLE_BUDGET = 720
+# Estimated pixels per character of 13-pixel text, and per cell of padding and border.
+CHAR_PX = 7.6
+CELL_PX = 18
+# Text cells wrap: a name is budgeted at this many characters, a long text (a coaching action) at more.
+NAME_CHARS = 18
 LONG_TEXT = 40
+LONG_CHARS = 28
 
-STYLE = """
-:root { color-scheme: light; }
-body { margin: 0; background: #fff; color: #1f2328;
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 20px 40px; }
-h1 { font-size: 24px; margin: 0 0 12px; }
-h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
-dl.headline { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0;
-  padding: 12px 16px; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; }
-dl.headline dt { font-weight: 600; }
-dl.headline dd { margin: 0; }
-figure { margin: 12px 0 20px; }
-figcaption { font-weight: 600; margin-bottom: 4px; }
-svg { display: block; max-width: 100%; height: auto; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
-th, td { padding: 4px 10px; border-bottom: 1px solid #e5e7eb; text-align: left; vertical-align: top;
-  white-space: nowrap; background: #fff; }
-thead th { border-bottom: 2px solid #8c959f; vertical-align: bottom; }
-tbody tr:nth-child(even) td { background: #f6f8fa; }
-th:first-child, td:first-child { position: sticky; left: 0; }
-td.long { white-space: normal; min-width: 18em; max-width: 32em; }
-.num { text-align: right; }
-td.below { color: #b91c1c; font-weight: 600; }
-.note { color: #57606a; font-size: 12px; margin: 4px 0 0; }
-@media print {
-  main { max-width: none; padding: 0; }
-  .scroll { overflow: visible; }
-  table { font-size: 9px; }
-  h2 { break-after: avoid; }
-  figure, tr { break-inside: avoid; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
+FONT = "font-family:-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif"
+TEXT_COLOUR = "#1f2328"
+MUTED = "#57606a"
+RULE = "#d0d7de"
+STRIPE = "#f6f8fa"
+STYLE_BODY = f"margin:0;padding:0;background:#ffffff;color:{TEXT_COLOUR};{FONT};font-size:14px;line-height:1.45"
+STYLE_PAGE = f"max-width:{PAGE}px;margin:0 auto;padding:16px"
+STYLE_H1 = "font-size:24px;line-height:1.25;margin:0 0 12px"
+STYLE_H2 = f"font-size:18px;line-height:1.25;margin:28px 0 8px;padding-bottom:4px;border-bottom:1px solid {RULE}"
+STYLE_CAPTION = "font-weight:600;font-size:13px;text-align:left;padding:0 0 6px;white-space:normal"
+# A data table: cells stay on one line unless they are text, and text breaks anywhere rather than overflow.
+STYLE_TABLE = "border-collapse:collapse;font-size:13px;margin:0 0 12px;white-space:nowrap;overflow-wrap:anywhere"
+CELLPADDING = 5
+STYLE_ROW = "vertical-align:top"
+STYLE_NUMBER = "text-align:right"
+STYLE_WORDS = "white-space:normal"
+STYLE_LONG = "white-space:normal;min-width:12em"
+STYLE_RULE = "border-bottom:1px solid #e5e7eb"
+STYLE_NOTE = f"color:{MUTED};font-size:12px;margin:4px 0 12px"
+STYLE_HEAD = "vertical-align:bottom;border-bottom:2px solid #8c959f;white-space:normal"
+STYLE_CHART = "width:100%;border-collapse:collapse;font-size:11px;white-space:nowrap;margin:8px 0 4px"
+STYLE_DESCRIPTION = f"font-weight:400;color:{MUTED};font-size:12px"
+STYLE_LEGEND = f"padding:0 0 6px;color:{MUTED};font-size:12px;white-space:normal"
+STYLE_CHART_NAME = (
+    "width:30%;text-align:right;font-weight:400;font-size:12px;padding:1px 8px 1px 0;white-space:normal;"
+    "overflow-wrap:anywhere"
+)
+STYLE_CHART_LABEL = f"color:{MUTED};padding-right:6px"
+STYLE_CHART_VALUE = "padding-left:6px"
+STYLE_BAR = "height:12px;font-size:1px"
+STYLE_TICK = f"text-align:right;border-top:1px solid {RULE};border-right:1px solid {RULE};color:{MUTED};font-size:11px"
+# Print rules only: the page reads the same without them (a mail client that drops them loses nothing).
+PRINT = "@media print{body{font-size:11px}table{break-inside:auto}tr{break-inside:avoid}}"
+
+
+def text(value: str) -> str:
+    """Customer or document text as HTML: on one line, escaped."""
+    return escape(one_line(value))
+
+
+def _style(*parts: str) -> str:
+    return f' style="{";".join(p for p in parts if p)}"'
 
 
 def _number(value: object) -> float | None:
@@ -77,21 +95,12 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _percent(value: float) -> str:
-    """A tick label: `25%`, `100%`."""
-    return f"{value:.0%}"
-
-
 def _scale(values: Sequence[float]) -> tuple[float, list[float]]:
     """The axis maximum (at least 100%, since conversion can exceed it) and tick values, in nice steps."""
     top = max([1.0, *values])
     step = next((s for s in (0.25, 0.5, 1.0, 2.0, 5.0, 10.0) if top / s <= 6), top / 4)
     top = math.ceil(top / step - 1e-9) * step
     return top, [i * step for i in range(round(top / step) + 1)]
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 def _keys(section: Section) -> list[str]:
@@ -104,176 +113,110 @@ def _row_names(section: Section, keys: Sequence[str]) -> list[str]:
     return [" · ".join(parts) for parts in zip(*columns, strict=True)]
 
 
-@dataclass(frozen=True)
-class Chart:
-    """An SVG chart with its caption; `svg` is markup whose text is already escaped."""
-
-    caption: str
-    svg: str
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
 
 
-def _svg_open(width: int, height: int, name: str, description: str) -> str:
+def _strip(cells: Sequence[str]) -> str:
+    """Cells side by side in a full-width, one-row layout table."""
     return (
-        f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(name)}"><title>{escape(name)}</title><desc>{escape(description)}</desc>'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"'
+        f"{_style('width:100%')}><tr>{''.join(cells)}</tr></table>"
     )
 
 
-def _legend(series: Sequence[str], x: float, y: float) -> list[str]:
-    parts = ['<g class="legend">']
-    for kpi in series:
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" fill="{COLOURS[kpi]}"/>'
-            f'<text x="{x + 17:.1f}" y="{y:.1f}" font-size="12">{escape(label(kpi))}</text>'
+def _bar(kpi: str, value: float | None, top: float) -> str:
+    """A bar: a coloured cell as wide as the value's share of the axis, then an empty cell for the rest."""
+    share = 0.0 if value is None else min(max(value, 0.0) / top, 1.0)
+    percent = round(share * 100, 1)
+    cells = []
+    if percent > 0:
+        colour = COLOURS[kpi]
+        cells.append(
+            f'<td class="bar" data-kpi="{kpi}" width="{percent:g}%" bgcolor="{colour}"'
+            f"{_style(f'background:{colour}', STYLE_BAR)}>&nbsp;</td>"
         )
-        x += 17 + 8 * len(label(kpi)) + 20
-    parts.append("</g>")
+    if percent < 100:
+        cells.append(f"<td{_style(STYLE_BAR)}>&nbsp;</td>")
+    return _strip(cells)
+
+
+def _axis(ticks: Sequence[float], top: float) -> str:
+    """The axis under the bars: one cell per step, its tick value at its right end (0% is the bars' left edge)."""
+    step = (ticks[1] - ticks[0]) / top * 100 if len(ticks) > 1 else 100.0
+    return _strip(
+        [f'<td width="{step:g}%"{_style(f"width:{step:g}%", STYLE_TICK)}>{_percent(tick)}</td>' for tick in ticks[1:]]
+    )
+
+
+def bar_chart(section: Section, series: Sequence[str], caption: str, description: str) -> list[str]:
+    """Horizontal bars, one group per row of the table and one bar per KPI of `series`, each value written beside
+    its bar; a null (an empty denominator) is a dash and no bar. Several series are told apart by colour (with a
+    legend) and by a label on each bar."""
+    frame = section.frame
+    names = _row_names(section, _keys(section))
+    values = {kpi: [_number(v) for v in frame[kpi]] for kpi in series}
+    top, ticks = _scale([v for column in values.values() for v in column if v is not None])
+    several = len(series) > 1
+    span = 4 if several else 3
+    parts = [
+        f'<table class="chart" role="figure" aria-label="{text(caption)}" width="100%" cellpadding="0" cellspacing="0"'
+        f"{_style(STYLE_CHART)}>",
+        f"<caption{_style(STYLE_CAPTION)}>{text(caption)}<div{_style(STYLE_DESCRIPTION)}>{text(description)}</div>"
+        "</caption>",
+    ]
+    if several:
+        legend = " &nbsp; ".join(
+            f"<span{_style(f'color:{COLOURS[kpi]}', 'font-size:14px')}>&#9632;</span>&nbsp;{text(label(kpi))}"
+            for kpi in series
+        )
+        parts.append(f'<tr><td colspan="{span}"{_style(STYLE_LEGEND)}>{legend}</td></tr>')
+    gap = f'<tr><td colspan="{span}"{_style("height:6px", STYLE_BAR)}>&nbsp;</td></tr>'
+    for index, name in enumerate(names):
+        if index and several:
+            parts.append(gap)
+        for n, kpi in enumerate(series):
+            value = values[kpi][index]
+            row = ["<tr>"]
+            if n == 0:
+                row.append(f'<th scope="row" rowspan="{len(series)}"{_style(STYLE_CHART_NAME)}>{text(name)}</th>')
+            if several:
+                row.append(f'<td width="76"{_style(STYLE_CHART_LABEL)}>{text(label(kpi))}</td>')
+            row.append(f"<td{_style('padding:1px 0')}>{_bar(kpi, value, top)}</td>")
+            shown = text(cell(kpi, value)) if value is not None else NULL
+            row.append(f'<td class="value" width="52"{_style(STYLE_CHART_VALUE)}>{shown}</td></tr>')
+            parts.append("".join(row))
+    empty = f"<td{_style('padding:0')}></td>"
+    parts.append(f"<tr>{empty * (span - 2)}<td{_style('padding:2px 0 0')}>{_axis(ticks, top)}</td>{empty}</tr></table>")
     return parts
 
 
-def lever_chart(section: Section) -> Chart | None:
-    """Grouped horizontal bars: each rep's resolution, close and conversion rate; None when the table has no reps
-    or none of those rates."""
+def lever_chart(section: Section) -> list[str]:
+    """Each rep's three levers of the renewal rate (by value); nothing when the table lacks reps or any lever (a
+    single rate is not the levers)."""
     frame = section.frame
-    levers = [kpi for kpi in LEVERS if kpi in frame.columns]
-    if "rep" not in frame.columns or not levers or frame.height == 0:
-        return None
-    names = _row_names(section, _keys(section))
-    values = {kpi: [_number(v) for v in frame[kpi]] for kpi in levers}
-    top, ticks = _scale([v for column in values.values() for v in column if v is not None])
-
-    left, right, head, foot = 200, 64, 40, 52
-    bar, gap, group_gap = 12, 2, 16
-    group = len(levers) * bar + (len(levers) - 1) * gap
-    plot_width = WIDTH - left - right
-    plot_height = frame.height * (group + group_gap)
-    height = head + plot_height + foot
-
-    def x(value: float) -> float:
-        return left + max(value, 0.0) / top * plot_width
-
-    name = "Resolution, close and conversion rate by rep"
-    parts = [
-        _svg_open(
-            WIDTH,
-            height,
-            name,
-            "One group of bars per rep; 100% marks the whole batch resolved, closed or "
-            "renewed at its prior value; conversion above 100% means renewals grew.",
-        ),
-        *_legend(levers, left, 20),
-        '<g class="axis" font-size="11" fill="#57606a">',
-    ]
-    for tick in ticks:
-        stroke = "#8c959f" if tick in (0, 1) else "#e5e7eb"
-        dash = ' stroke-dasharray="4 3"' if tick == 1 and top > 1 else ""
-        parts.append(
-            f'<line x1="{x(tick):.1f}" y1="{head - 4}" x2="{x(tick):.1f}" y2="{head + plot_height}" '
-            f'stroke="{stroke}"{dash}/>'
-            f'<text x="{x(tick):.1f}" y="{head + plot_height + 16}" text-anchor="middle">{_percent(tick)}</text>'
-        )
-    parts += [
-        f'<text x="{left + plot_width / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="12" '
-        f'fill="#1f2328">Rate</text>',
-        f'<text transform="translate(14 {head + plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
-        f'font-size="12" fill="#1f2328">Rep</text>',
-        "</g>",
-    ]
-    for index, rep in enumerate(names):
-        y0 = head + index * (group + group_gap) + group_gap / 2
-        parts.append(
-            f'<g class="rep"><text x="{left - 8}" y="{y0 + group / 2:.1f}" text-anchor="end" '
-            f'dominant-baseline="middle" font-size="12"><title>{escape(rep)}</title>{escape(_short(rep))}</text>'
-        )
-        for n, kpi in enumerate(levers):
-            y = y0 + n * (bar + gap)
-            value = values[kpi][index]
-            tip = f"{rep}: {label(kpi)} {cell(kpi, value)}"
-            if value is None:
-                parts.append(
-                    f'<text class="null" x="{left + 4}" y="{y + bar / 2:.1f}" dominant-baseline="middle" '
-                    f'font-size="10" fill="#57606a"><title>{escape(tip)}</title>{NULL}</text>'
-                )
-                continue
-            parts.append(
-                f'<rect class="bar" data-kpi="{kpi}" x="{left}" y="{y:.1f}" width="{x(value) - left:.1f}" '
-                f'height="{bar}" fill="{COLOURS[kpi]}"><title>{escape(tip)}</title></rect>'
-                f'<text x="{x(value) + 4:.1f}" y="{y + bar / 2:.1f}" dominant-baseline="middle" '
-                f'font-size="10" fill="#1f2328">{escape(cell(kpi, value))}</text>'
-            )
-        parts.append("</g>")
-    parts.append("</svg>")
-    return Chart(caption=name, svg="".join(parts))
+    if "rep" not in frame.columns or not set(LEVERS) <= set(frame.columns) or frame.height == 0:
+        return []
+    return bar_chart(
+        section,
+        LEVERS,
+        "The levers that multiply to the renewal rate, by rep: resolution × close × conversion (by value)",
+        "Resolution $ is the share of the value up for renewal that has an answer, close $ the share of answered "
+        "value won, conversion what the won renewals bring back against their prior value (above 100%: growth).",
+    )
 
 
-def renewal_chart(section: Section) -> Chart | None:
-    """Vertical bars: the renewal rate of each batch; None when the table has no batches or no renewal rate."""
+def renewal_chart(section: Section) -> list[str]:
+    """The renewal rate of each batch; nothing when the table has no batches or no renewal rate."""
     frame = section.frame
     if "batch" not in frame.columns or "renewal_rate" not in frame.columns or frame.height == 0:
-        return None
-    names = _row_names(section, _keys(section))
-    values = [_number(v) for v in frame["renewal_rate"]]
-    top, ticks = _scale([v for v in values if v is not None])
-
-    left, right, head, plot_height = 64, 16, 40, 240
-    plot_width = WIDTH - left - right
-    slot = plot_width / frame.height
-    bar = min(56.0, slot * 0.6)
-    # Names turn sideways when they would not fit under their bar.
-    slanted = max(len(n) for n in names) * 7 > slot
-    foot = (44 + 6 * min(max(len(n) for n in names), LABEL_CHARS)) if slanted else 52
-    height = head + plot_height + foot
-    base = head + plot_height
-
-    def y(value: float) -> float:
-        return base - max(value, 0.0) / top * plot_height
-
-    name = "Renewal rate by batch"
-    parts = [
-        _svg_open(WIDTH, height, name, "One bar per batch: the share of the batch's prior value renewed."),
-        *_legend(["renewal_rate"], left, 20),
-        '<g class="axis" font-size="11" fill="#57606a">',
-    ]
-    for tick in ticks:
-        stroke = "#8c959f" if tick == 0 else "#e5e7eb"
-        parts.append(
-            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_width}" y2="{y(tick):.1f}" stroke="{stroke}"/>'
-            f'<text x="{left - 6}" y="{y(tick):.1f}" text-anchor="end" dominant-baseline="middle">'
-            f"{_percent(tick)}</text>"
-        )
-    parts += [
-        f'<text x="{left + plot_width / 2:.1f}" y="{height - 8}" text-anchor="middle" font-size="12" '
-        f'fill="#1f2328">Batch</text>',
-        f'<text transform="translate(14 {head + plot_height / 2:.1f}) rotate(-90)" text-anchor="middle" '
-        f'font-size="12" fill="#1f2328">Renewal rate</text>',
-        "</g>",
-    ]
-    for index, (batch, value) in enumerate(zip(names, values, strict=True)):
-        centre = left + (index + 0.5) * slot
-        anchor = (
-            f'text-anchor="end" transform="rotate(-40 {centre:.1f} {base + 14})"' if slanted else 'text-anchor="middle"'
-        )
-        tip = f"{batch}: {label('renewal_rate')} {cell('renewal_rate', value)}"
-        parts.append(
-            f'<g class="batch"><text x="{centre:.1f}" y="{base + 14}" font-size="11" {anchor}>'
-            f"<title>{escape(batch)}</title>{escape(_short(batch))}</text>"
-        )
-        if value is None:
-            parts.append(
-                f'<text class="null" x="{centre:.1f}" y="{base - 6}" text-anchor="middle" font-size="11" '
-                f'fill="#57606a"><title>{escape(tip)}</title>{NULL}</text>'
-            )
-        else:
-            parts.append(
-                f'<rect class="bar" data-kpi="renewal_rate" x="{centre - bar / 2:.1f}" y="{y(value):.1f}" '
-                f'width="{bar:.1f}" height="{base - y(value):.1f}" fill="{COLOURS["renewal_rate"]}">'
-                f"<title>{escape(tip)}</title></rect>"
-                f'<text x="{centre:.1f}" y="{y(value) - 5:.1f}" text-anchor="middle" font-size="11" '
-                f'fill="#1f2328">{escape(cell("renewal_rate", value))}</text>'
-            )
-        parts.append("</g>")
-    parts.append("</svg>")
-    return Chart(caption=name, svg="".join(parts))
+        return []
+    return bar_chart(
+        section,
+        ["renewal_rate"],
+        "Renewal rate by batch",
+        "The share of each batch's prior value renewed so far.",
+    )
 
 
 def _columns(section: Section) -> list[str]:
@@ -283,41 +226,127 @@ def _columns(section: Section) -> list[str]:
     return first + [c for c in columns if c not in first]
 
 
-def _table(section: Section) -> list[str]:
-    frame = section.frame
+def _width(section: Section, column: str, texts: Sequence[str]) -> float:
+    """A column's estimated width in pixels: numbers stay on one line, text and headings wrap."""
+    heading = max((len(word) for word in label(column).split()), default=0)
+    longest = max((len(t) for t in texts), default=0)
+    if not is_numeric(section.frame.schema[column]):
+        longest = min(longest, LONG_CHARS if longest > LONG_TEXT else NAME_CHARS)
+    return max(heading, longest) * CHAR_PX + CELL_PX
+
+
+def column_groups(section: Section, texts: dict[str, list[str]]) -> list[list[str]]:
+    """The columns split into tables that each fit the page, every one led by the grouping keys the table starts
+    with (`batch`, `rep`), or else by its first column (a worklist's account)."""
     columns = _columns(section)
+    leading = next((i for i, c in enumerate(columns) if c not in KEYS), len(columns))
+    keys = columns[: max(leading, 1)]
+    rest = [c for c in columns if c not in keys]
+    base = sum(_width(section, c, texts[c]) for c in keys)
+    groups: list[list[str]] = []
+    current: list[str] = []
+    used = base
+    for column in rest:
+        width = _width(section, column, texts[column])
+        if current and used + width > TABLE_BUDGET:
+            groups.append(current)
+            current, used = [], base
+        current.append(column)
+        used += width
+    if current or not groups:
+        groups.append(current)
+    return [keys + group for group in groups]
+
+
+def _table(section: Section, columns: Sequence[str], texts: dict[str, list[str]]) -> list[str]:
+    """One table. Its padding is the `cellpadding` attribute and what cells share is set once on the table (cells
+    inherit `white-space`), so each cell's own style says only how it differs: a page of a few hundred cells
+    stays small enough for a mail client to show whole."""
+    frame = section.frame
     numeric = {c: is_numeric(frame.schema[c]) for c in columns}
-    parts = ['<div class="scroll"><table>', "<thead><tr>"]
-    parts += [f'<th scope="col"{NUM if numeric[c] else ""}>{escape(label(c))}</th>' for c in columns]
+    parts = [f'<table cellpadding="{CELLPADDING}" cellspacing="0"{_style(STYLE_TABLE)}>', "<thead><tr>"]
+    for column in columns:
+        align = "right" if numeric[column] else "left"
+        parts.append(f'<th scope="col"{_style(STYLE_HEAD, f"text-align:{align}")}>{text(label(column))}</th>')
     parts.append("</tr></thead><tbody>")
-    for index, row in enumerate(frame.select(columns).iter_rows()):
-        parts.append("<tr>")
-        for column, value in zip(columns, row, strict=True):
-            text = escape(cell(column, value))
-            classes = ["num"] if numeric[column] else ["long"] if len(text) > LONG_TEXT else []
-            style = ""
+    for index in range(frame.height):
+        stripe = f' bgcolor="{STRIPE}"{_style(STYLE_ROW, f"background:{STRIPE}")}' if index % 2 else _style(STYLE_ROW)
+        parts.append(f"<tr{stripe}>")
+        for column in columns:
+            shown = text(texts[column][index])
+            layout = STYLE_NUMBER if numeric[column] else STYLE_LONG if len(shown) > LONG_TEXT else STYLE_WORDS
+            below = ""
             if (index, column) in section.below:
-                classes.append("below")
-                # Inline as well, for mail clients that drop the style sheet.
-                style = f' style="color:{BELOW}"'
-                text += f' <span class="marker" title="below target">{MARKER}</span>'
-            attributes = f' class="{" ".join(classes)}"' if classes else ""
-            parts.append(f"<td{attributes}{style}>{text}</td>")
+                below = f"color:{BELOW};font-weight:600"
+                shown += f' <span title="misses its target">{MARKER}</span>'
+            css_class = ' class="below"' if below else ""
+            parts.append(f"<td{css_class}{_style(layout, below)}>{shown}</td>")
         parts.append("</tr>")
     if frame.height == 0:
-        parts.append(f'<tr><td colspan="{len(columns)}">No rows.</td></tr>')
-    parts.append("</tbody></table></div>")
+        parts.append(f'<tr><td colspan="{len(columns)}"{_style(STYLE_WORDS)}>No rows.</td></tr>')
+    parts.append("</tbody></table>")
+    return parts
+
+
+def _tables(section: Section) -> list[str]:
+    texts = {c: [cell(c, v) for v in section.frame[c]] for c in section.frame.columns}
+    groups = column_groups(section, texts)
+    parts = []
+    for number, columns in enumerate(groups, start=1):
+        if len(groups) > 1:
+            parts.append(f"<p{_style(STYLE_NOTE, 'margin:8px 0 2px')}>Columns, part {number} of {len(groups)}</p>")
+        parts += _table(section, columns, texts)
     if section.below:
-        parts.append(f'<p class="note">{MARKER} below its target.</p>')
+        parts.append(f"<p{_style(STYLE_NOTE)}>{MARKER} misses its target.</p>")
+    if section.note:
+        parts.append(f"<p{_style(STYLE_NOTE)}>{text(section.note)}</p>")
     return parts
 
 
 def _section(section: Section) -> list[str]:
-    parts = [f'<section id="{escape(section.name)}">', f"<h2>{escape(section.title)}</h2>"]
-    for chart in (lever_chart(section), renewal_chart(section)):
-        if chart:
-            parts += ["<figure>", f"<figcaption>{escape(chart.caption)}</figcaption>", chart.svg, "</figure>"]
-    parts += [*_table(section), "</section>"]
+    parts = [f'<section id="{text(section.name)}">', f"<h2{_style(STYLE_H2)}>{text(section.title)}</h2>"]
+    parts += lever_chart(section)
+    parts += renewal_chart(section)
+    parts += [*_tables(section), "</section>"]
+    return parts
+
+
+def _headline(document: Document) -> list[str]:
+    parts = [
+        f'<table class="headline" role="presentation" width="100%"'
+        f"{_style('width:100%', 'border-collapse:collapse', f'background:{STRIPE}', f'border:1px solid {RULE}')}>"
+    ]
+    for name, value in document.headline:
+        parts.append(
+            f'<tr><th scope="row"{_style("text-align:left", "vertical-align:top", "padding:3px 12px")}>'
+            f"{text(name)}</th><td{_style('padding:3px 12px 3px 0', 'overflow-wrap:anywhere')}>{text(value)}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _glossary(document: Document) -> list[str]:
+    """What each KPI shown is: its basis and denominator."""
+    columns = [c for section in document.sections for c in section.frame.columns]
+    terms = glossary_for(columns)
+    if not terms:
+        return []
+    parts = [
+        '<section id="glossary">',
+        f"<h2{_style(STYLE_H2)}>What each number is</h2>",
+        f'<table cellpadding="{CELLPADDING}" cellspacing="0"{_style(STYLE_TABLE, "width:100%", STYLE_WORDS)}>',
+        "<thead><tr>",
+        f'<th scope="col"{_style(STYLE_HEAD, "text-align:left", "width:28%")}>KPI</th>',
+        f'<th scope="col"{_style(STYLE_HEAD, "text-align:left")}>Basis and definition</th>',
+        "</tr></thead><tbody>",
+    ]
+    for column, definition in terms:
+        parts.append(
+            f"<tr{_style(STYLE_ROW)}><td{_style(STYLE_RULE)}><strong>{text(label(column))}</strong>"
+            f"<br><span{_style(f'color:{MUTED}', 'font-size:11px')}>{text(column)}</span></td>"
+            f"<td{_style(STYLE_RULE)}>{text(definition)}</td></tr>"
+        )
+    parts += ["</tbody></table>", "</section>"]
     return parts
 
 
@@ -329,18 +358,18 @@ def render(document: Document) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(document.title)}</title>",
-        f"<style>{STYLE}</style>",
+        '<meta name="color-scheme" content="light">',
+        f"<title>{text(document.title)}</title>",
+        f"<style>{PRINT}</style>",
         "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{escape(document.title)}</h1>",
+        f"<body{_style(STYLE_BODY)}>",
+        f'<div class="page"{_style(STYLE_PAGE)}>',
+        f"<h1{_style(STYLE_H1)}>{text(document.title)}</h1>",
     ]
     if document.headline:
-        parts.append('<dl class="headline">')
-        parts += [f"<dt>{escape(name)}</dt><dd>{escape(text)}</dd>" for name, text in document.headline]
-        parts.append("</dl>")
+        parts += _headline(document)
     for section in document.sections:
         parts += _section(section)
-    parts += ["</main>", "</body>", "</html>"]
+    parts += _glossary(document)
+    parts += ["</div>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

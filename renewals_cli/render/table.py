@@ -1,4 +1,8 @@
-"""The terminal: a headline panel, then one Rich table per section with as many columns as the width allows."""
+"""The terminal: a headline panel, then one Rich table per section with as many columns as the width allows.
+
+Names come from customer data: every text shown goes through `one_line`, so a rep named with an escape sequence
+cannot retitle, recolour or clear the terminal.
+"""
 
 from dataclasses import dataclass
 
@@ -7,7 +11,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from renewals_cli.render.cells import cell, is_numeric, label
+from renewals_cli.render.cells import cell, is_numeric, label, one_line
 from renewals_cli.render.document import Document, Section
 
 # Borders and padding a Rich table spends on each column.
@@ -28,7 +32,7 @@ class FittedTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         frame = self.section.frame
         wanted = [c for c in self.section.brief if c in frame.columns] or frame.columns
-        cells = {c: [cell(c, v) for v in frame[c]] for c in wanted}
+        cells = {c: [one_line(cell(c, v)) for v in frame[c]] for c in wanted}
         columns: list[str] = []
         used = 1
         for column in wanted:
@@ -38,11 +42,13 @@ class FittedTable:
                 break
             columns.append(column)
             used += width
-        table = Table(title=self.section.title, title_justify="left", title_style="bold", header_style="bold")
+        table = Table(
+            title=Text(one_line(self.section.title)), title_justify="left", title_style="bold", header_style="bold"
+        )
         for column in columns:
             numeric = is_numeric(frame.schema[column])
             table.add_column(
-                label(column),
+                Text(one_line(label(column))),
                 justify="right" if numeric else "left",
                 no_wrap=True,
                 overflow="ellipsis",
@@ -56,6 +62,8 @@ class FittedTable:
             hidden = len(wanted) - len(columns)
             more = "1 more column" if hidden == 1 else f"{hidden} more columns"
             yield Text(f"({more} on a wider terminal, or with --format csv)", style="dim")
+        if self.section.note:
+            yield Text(one_line(self.section.note), style="dim")
 
 
 def _headline(document: Document) -> Panel:
@@ -63,8 +71,8 @@ def _headline(document: Document) -> Panel:
     grid.add_column(style="bold")
     grid.add_column()
     for name, text in document.headline:
-        grid.add_row(name, Text(text))
-    return Panel(grid, title=document.title, title_align="left", expand=False, border_style="cyan")
+        grid.add_row(Text(one_line(name)), Text(one_line(text)))
+    return Panel(grid, title=Text(one_line(document.title)), title_align="left", expand=False, border_style="cyan")
 
 
 def render(document: Document) -> RenderableType:
