@@ -5,6 +5,7 @@ import re
 
 import polars as pl
 
+from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
 # The forecast's rates, and its differences of two rates (shown in points).
@@ -38,7 +39,8 @@ POINT_COLUMNS = frozenset({"lever_gap", *FORECAST_POINTS})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
     | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
-)
+) | frozenset((*CHANGES_MONEY, "value"))  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
+# (whole numbers either way, shown alike)
 
 LABELS = {
     "opportunities": "Opps",

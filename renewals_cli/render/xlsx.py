@@ -82,7 +82,7 @@ def _kind(column: str, value: object) -> str:
         return "points"
     if column in RATE_COLUMNS:
         return "rate"
-    if column in MONEY_COLUMNS:
+    if column in MONEY_COLUMNS and isinstance(value, float):  # (a report's `won` is a count, a bridge's an amount)
         return "money"
     return "integer" if isinstance(value, int) else "float"
 
