@@ -6,7 +6,18 @@ import sys
 import typer
 
 from renewals_cli import console
-from renewals_cli.commands import balance, changes, coverage, journey, report, sample, segments, upcoming, validate  # noqa: F401 - each registers itself
+from renewals_cli.commands import (  # noqa: F401 - each registers itself
+    balance,
+    changes,
+    coverage,
+    forecast,
+    journey,
+    report,
+    sample,
+    segments,
+    upcoming,
+    validate,
+)
 from renewals_cli.commands.app import app
 from renewals_cli.errors import ExitCode, RenewalsError
 

@@ -243,7 +243,7 @@ def test_segments_csv_neutralises_formulas(capsys: pytest.CaptureFixture[str], b
     assert '\'=HYPERLINK("x")' in frame["account_name"].to_list()
 
 
-@pytest.mark.parametrize("command", ["report", "segments", "validate", "sample", "upcoming", "coverage"])
+@pytest.mark.parametrize("command", ["report", "segments", "validate", "sample", "upcoming", "coverage", "forecast"])
 def test_every_command_has_help_with_examples(capsys: pytest.CaptureFixture[str], command: str) -> None:
     result = run(capsys, command, "--help")
     assert result.exit_code == 0

@@ -8,9 +8,15 @@ import polars as pl
 from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
+# The forecast's rates, and its differences of two rates (shown in points).
+FORECAST_RATES = ("forecast_nrr", "forecast_grr", "landed_nrr", "landed_grr", "baseline_nrr")
+FORECAST_POINTS = (
+    "gap", "error_nrr", "error_grr", "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
+)  # fmt: skip
 RATE_COLUMNS = frozenset(
     {
         *KPI_COLUMNS,
+        *FORECAST_RATES,
         "cost_to_serve",
         "target",
         "share_of_opportunities",
@@ -29,9 +35,10 @@ RATE_COLUMNS = frozenset(
     "churned_value",
 }
 # Differences of two rates, shown in percentage points (`-4.5 pts`) and stored as fractions (-0.045).
-POINT_COLUMNS = frozenset({"lever_gap"})
+POINT_COLUMNS = frozenset({"lever_gap", *FORECAST_POINTS})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
+    | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
 ) | frozenset((*CHANGES_MONEY, "value"))  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
 # (whole numbers either way, shown alike)
 
@@ -92,6 +99,25 @@ LABELS = {
     "smb_opportunities": "SMB opps",
     "enterprise_opportunities": "Enterprise opps",
     "strategic_opportunities": "Strategic opps",
+    "won_to_date": "Won to date",
+    "lost_to_date": "Lost to date",
+    "open_value": "Open value",
+    "projected_renewal": "Projected renewal",
+    "projected_retained": "Projected retained",
+    "forecast_nrr": "Forecast NRR",
+    "forecast_grr": "Forecast GRR",
+    "gap": "Gap",
+    "quarter": "Quarter",
+    "as_of": "As of",
+    "landed_nrr": "Landed NRR",
+    "error_nrr": "Error NRR",
+    "landed_grr": "Landed GRR",
+    "error_grr": "Error GRR",
+    "baseline_nrr": "Baseline NRR",
+    "baseline_error_nrr": "Baseline error",
+    "bias_nrr": "Bias NRR",
+    "bias_grr": "Bias GRR",
+    "baseline_bias_nrr": "Baseline bias",
 }
 
 
