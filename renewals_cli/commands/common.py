@@ -204,7 +204,7 @@ def selection(
 
 def check_nonempty(export: "Export", accounting: "RowAccounting", in_window: int, window: "Window") -> None:
     """A run with no accepted row, or none in the window, is a failure (exit 1), not an empty report."""
-    from renewals_cli.documents import accounting_text, window_text
+    from renewals_cli.present.common import accounting_text, window_text
 
     if not accounting.accepted:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in accounting.reasons.items())
@@ -232,8 +232,8 @@ def decimal_comma_hint(export: "Export", accounting: "RowAccounting") -> str:
 
 def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | None, strict: bool, tell: bool) -> None:
     """Write --rejects, tell the row accounting on stderr, and fail under --strict."""
-    from renewals_cli.documents import accounting_text
     from renewals_cli.load.export import rejected_rows
+    from renewals_cli.present.common import accounting_text
     from renewals_cli.render.csv import write_csv
 
     if rejects is not None:

@@ -58,7 +58,7 @@ def coverage(
 
     from renewals_cli import console
     from renewals_cli.coverage import costs_from_mapping, csm_coverage, load_costs
-    from renewals_cli.documents import coverage_document
+    from renewals_cli.present.coverage import coverage_document
     from renewals_cli.render import render
     from renewals_cli.segments import account_segments
     from renewals_cli.window import within

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +12,13 @@ from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import ExitCode, UsageError
 from renewals_cli.names import GROUPINGS, HUMAN_FORMATS, Format
+
+if TYPE_CHECKING:
+    from renewals_cli.forecast import Forecast
+    from renewals_cli.load.export import Export
+    from renewals_cli.segments import Thresholds
+    from renewals_cli.targets import Targets
+    from renewals_cli.window import Window
 
 HUMAN_GROUPINGS = ["overall", "segment", "rep", "batch"]
 
@@ -55,6 +62,13 @@ def report(
         ),
     ] = None,
     currency: o.Currency = None,
+    with_forecast: Annotated[
+        bool,
+        typer.Option(
+            "--forecast/--no-forecast",
+            help="People's formats end with where the quarter lands (renewals forecast: overall and per rep).",
+        ),
+    ] = True,
     fail_under: Annotated[
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
     ] = False,
@@ -70,8 +84,9 @@ def report(
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
     from renewals_cli import console
-    from renewals_cli.documents import accounting_text, plural, report_document, zero_prior_text
     from renewals_cli.filters import Filters
+    from renewals_cli.present.common import accounting_text, plural, zero_prior_text
+    from renewals_cli.present.report import report_document
     from renewals_cli.render import render
     from renewals_cli.report import build_report
     from renewals_cli.targets import misses
@@ -106,6 +121,7 @@ def report(
             )
             earlier = compare_as_of.date() if compare_as_of else window.as_of - dt.timedelta(days=7)
             previous = build_report(old_export, replace(window, as_of=earlier), thresholds, wanted, selected)
+        outlook = weekly_forecast(export, window, thresholds, settings.targets) if human and with_forecast else None
     common.check_nonempty(export, result.accounting, result.in_window, window)
     if previous is not None:
         console.say(f"Rows in {compare_with} (compared with): {accounting_text(previous.accounting)}")
@@ -115,7 +131,14 @@ def report(
     for each, path in deliveries:
         for_people = each in HUMAN_FORMATS
         sections = shown_to_people if for_people else shown_to_machines
-        document = report_document(result, sections, headline=for_people, targets=settings.targets, previous=previous)
+        document = report_document(
+            result,
+            sections,
+            headline=for_people,
+            targets=settings.targets,
+            previous=previous,
+            outlook=outlook if for_people else None,
+        )
         document = replace(document, currency=currency or settings.currency)
         common.deliver(render(document, each), path)
     if fail_under:
@@ -126,3 +149,17 @@ def report(
         if missed:
             console.say(f"{plural(len(missed), 'target', 'targets')} missed: exit {int(ExitCode.TARGET_MISSED)}")
             raise typer.Exit(ExitCode.TARGET_MISSED)
+
+
+BACKTESTED_QUARTERS = 4  # how many past quarters the weekly report's forecast band is measured over
+
+
+def weekly_forecast(export: "Export", window: "Window", thresholds: "Thresholds", targets: "Targets") -> "Forecast":
+    """The forecast of the quarter holding the as-of date, per rep, with its backtest (`renewals forecast`)."""
+    from renewals_cli import forecast as core
+    from renewals_cli.calendar import Quarter
+
+    forward = core.plan(Quarter.of(window.as_of, window.start_month), window.as_of)
+    runs = (forward, *core.backtest_plans(forward, BACKTESTED_QUARTERS))
+    rows, _ = core.read_rows(export, thresholds, runs)
+    return core.forecast(rows.lazy(), forward, by="rep", backtest=BACKTESTED_QUARTERS, targets=targets)

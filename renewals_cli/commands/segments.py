@@ -36,7 +36,7 @@ def segments(
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
     from renewals_cli import console
-    from renewals_cli.documents import segments_document
+    from renewals_cli.present.segments import segments_document
     from renewals_cli.render import render
     from renewals_cli.segments import account_table
     from renewals_cli.window import within

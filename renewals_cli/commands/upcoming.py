@@ -47,8 +47,8 @@ def upcoming(
     import polars as pl
 
     from renewals_cli import console
-    from renewals_cli.documents import worklist_document
     from renewals_cli.filters import check_segments, spelled
+    from renewals_cli.present.worklist import worklist_document
     from renewals_cli.render import render
     from renewals_cli.report import account_attributes
     from renewals_cli.worklist import due, listed

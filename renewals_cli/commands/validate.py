@@ -26,7 +26,7 @@ def validate(
 ) -> None:
     """How each column was mapped, and rows read, accepted and rejected with reasons; exit 1 on any rejection."""
     from renewals_cli import console
-    from renewals_cli.documents import validation_document
+    from renewals_cli.present.validation import validation_document
     from renewals_cli.render import render
 
     with console.working("Reading the export…"):

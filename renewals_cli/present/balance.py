@@ -6,7 +6,7 @@ from typing import Any
 import polars as pl
 
 from renewals_cli.balance import Balance
-from renewals_cli.documents import accounting_facts, accounting_text, plural, window_text
+from renewals_cli.present.common import accounting_facts, accounting_text, plural, window_text
 from renewals_cli.render.document import Document, Section
 from renewals_cli.window import Window
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from renewals_cli.changes import BUCKETS, COUNTS, INFLOWS, MONEY, Changes
-from renewals_cli.documents import accounting_facts, accounting_text, plural
 from renewals_cli.load.export import RowAccounting
+from renewals_cli.present.common import accounting_facts, accounting_text, plural
 from renewals_cli.render.document import Document, Section
 
 if TYPE_CHECKING:

@@ -4,9 +4,9 @@ from typing import Any
 
 import polars as pl
 
-from renewals_cli.documents import accounting_facts, accounting_text, plural
 from renewals_cli.forecast import Forecast
 from renewals_cli.load.export import RowAccounting
+from renewals_cli.present.common import accounting_facts, accounting_text, plural
 from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
 

@@ -5,9 +5,9 @@ from typing import Any
 
 import polars as pl
 
-from renewals_cli.documents import accounting_facts, plural
 from renewals_cli.journey import ACCOUNT_TOUCHPOINTS, TOUCHPOINTS, Journey
 from renewals_cli.load.columns import ALIASES
+from renewals_cli.present.common import accounting_facts, plural
 from renewals_cli.render.document import Document, Section
 
 # What a terminal has room for, most useful first (the owner is the table's title).

@@ -9,7 +9,7 @@ from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
 
 # The forecast's rates, and its differences of two rates (shown in points).
-FORECAST_RATES = ("forecast_nrr", "forecast_grr", "landed_nrr", "landed_grr", "baseline_nrr")
+FORECAST_RATES = ("forecast_nrr", "forecast_grr", "landed_nrr", "landed_grr", "baseline_nrr", "renewed_to_date")
 FORECAST_POINTS = (
     "gap", "error_nrr", "error_grr", "baseline_error_nrr", "bias_nrr", "bias_grr", "baseline_bias_nrr",
 )  # fmt: skip
@@ -100,6 +100,7 @@ LABELS = {
     "enterprise_opportunities": "Enterprise opps",
     "strategic_opportunities": "Strategic opps",
     "won_to_date": "Won to date",
+    "renewed_to_date": "Renewed to date",
     "lost_to_date": "Lost to date",
     "open_value": "Open value",
     "projected_renewal": "Projected renewal",

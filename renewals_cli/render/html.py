@@ -11,7 +11,10 @@ runs. Rep, account and batch names come from customer data, so every text is put
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from html import escape
+
+import polars as pl
 
 from renewals_cli.present.glossary import glossary_for
 from renewals_cli.render.cells import cell, is_numeric, label, one_line
@@ -28,6 +31,9 @@ COLOURS = {
     "close_rate_value": "#e69f00",
     "conversion_rate": "#009e73",
     "renewal_rate": "#0072b2",
+    "renewed_to_date": "#009e73",
+    "forecast_nrr": "#0072b2",
+    "target": "#888888",
 }
 BELOW = "#b91c1c"
 MARKER = "▼"
@@ -219,6 +225,24 @@ def renewal_chart(section: Section) -> list[str]:
     )
 
 
+def forecast_chart(section: Section) -> list[str]:
+    """Each rep's renewal rate won to date, where the forecast lands, and the target (when one is set); nothing
+    when the table is not a forecast by rep."""
+    frame = section.frame
+    if "rep" not in frame.columns or "forecast_nrr" not in frame.columns or frame.height == 0:
+        return []
+    to_date = pl.when(pl.col("available") > 0).then(pl.col("won_to_date") / pl.col("available"))
+    shares = frame.with_columns(renewed_to_date=to_date)
+    series = ["renewed_to_date", "forecast_nrr", *(["target"] if frame["target"].drop_nulls().len() else [])]
+    return bar_chart(
+        replace(section, frame=shares),
+        series,
+        "Where each rep's quarter lands: renewed to date, forecast, target",
+        "Renewed to date is the value renewed so far over the value up for renewal in the quarter; the forecast adds "
+        "the open renewals weighted by how the export's past quarters converted at the same point.",
+    )
+
+
 def _columns(section: Section) -> list[str]:
     """Every column, the ones a terminal would show first."""
     columns = section.frame.columns
@@ -307,6 +331,7 @@ def _section(section: Section) -> list[str]:
     parts = [f'<section id="{text(section.name)}">', f"<h2{_style(STYLE_H2)}>{text(section.title)}</h2>"]
     parts += lever_chart(section)
     parts += renewal_chart(section)
+    parts += forecast_chart(section)
     parts += [*_tables(section), "</section>"]
     return parts
 

@@ -18,6 +18,9 @@ from renewals_cli.render.document import Document, Section
 COLUMN_CHROME = 3
 # Longer text (an account name) is cut with an ellipsis rather than crowd out the numbers.
 TEXT_WIDTH = 28
+# Advice is read as a sentence: it wraps, at any width, instead of being cut (taking at least PROSE_WIDTH).
+PROSE_COLUMNS = frozenset({"coaching_action"})
+PROSE_WIDTH = 16
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class FittedTable:
     section: Section
 
     def _cap(self, column: str) -> int:
+        if column in PROSE_COLUMNS:
+            return PROSE_WIDTH
         return 10**6 if is_numeric(self.section.frame.schema[column]) else TEXT_WIDTH
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -47,6 +52,9 @@ class FittedTable:
         )
         for column in columns:
             numeric = is_numeric(frame.schema[column])
+            if column in PROSE_COLUMNS:
+                table.add_column(Text(one_line(label(column))), overflow="fold", min_width=PROSE_WIDTH, ratio=1)
+                continue
             table.add_column(
                 Text(one_line(label(column))),
                 justify="right" if numeric else "left",
