@@ -493,7 +493,7 @@ def test_the_command_writes_the_page(capsys: pytest.CaptureFixture[str], book: P
     result = run(capsys, "report", str(book), "--as-of", "2026-05-01", "-o", str(target))
     assert result.exit_code == 0, result.stderr
     page = Page(target.read_text(encoding="utf-8"))
-    assert list(page.sections) == ["segment", "rep", "batch", "coaching", "glossary"]
+    assert list(page.sections) == ["segment", "rep", "batch", "forecast", "coaching", "glossary"]
     assert page.sections["coaching"].column("vs team (pts)") == ["-1.3 pts", "-56.3 pts"]
     [chart] = page.sections["rep"].charts
     assert chart.values == ["100.0%", "70.6%", "103.3%", "36.4%", "100.0%", "105.0%"]

@@ -11,7 +11,7 @@ from renewals_cli.compare import CHANGE, PREVIOUS, change_cell, compare, fell_be
 from renewals_cli.forecast import Forecast
 from renewals_cli.kpis import keys_of
 from renewals_cli.present.common import accounting_facts, accounting_text, iso, plural, window_text
-from renewals_cli.present.forecast import FORECAST_BRIEF, band_text, why_none
+from renewals_cli.present.forecast import band_text, why_none
 from renewals_cli.render.cells import cell
 from renewals_cli.render.document import Document, Section
 from renewals_cli.report import Report
@@ -158,6 +158,17 @@ FORECAST_NOTE = (
 )
 
 
+# What the weekly report shows of the forecast per rep; `renewals forecast` has every column.
+WEEKLY_FORECAST = ("rep", "forecast_nrr", "forecast_grr", "target", "gap", "available", "won_to_date", "open_value")
+
+
+def weekly_forecast(table: pl.DataFrame) -> pl.DataFrame:
+    """The forecast per rep as the weekly report shows it: WEEKLY_FORECAST, without `target` and `gap` when no
+    target is set."""
+    columns = [c for c in WEEKLY_FORECAST if table["target"].drop_nulls().len() or c not in ("target", "gap")]
+    return table.select(columns)
+
+
 def outlook_text(outlook: Forecast) -> str:
     """`2026-Q4: NRR lands at 80.8% ± 2.4 pts, backtested over 3 quarters · GRR 76.0%`, or why there is none."""
     overall = outlook.overall.row(0, named=True)
@@ -248,9 +259,9 @@ def report_document(
             Section(
                 name="forecast",
                 title=f"Where {outlook.run.quarter.label} lands, by rep",
-                frame=outlook.table,
-                brief=("rep", *FORECAST_BRIEF),
+                frame=weekly_forecast(outlook.table),
                 note=FORECAST_NOTE,
+                sheet="Forecast by rep",
             ),
         )
     for grouping, frame in report.churn.items():

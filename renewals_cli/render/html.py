@@ -233,7 +233,8 @@ def forecast_chart(section: Section) -> list[str]:
         return []
     to_date = pl.when(pl.col("available") > 0).then(pl.col("won_to_date") / pl.col("available"))
     shares = frame.with_columns(renewed_to_date=to_date)
-    series = ["renewed_to_date", "forecast_nrr", *(["target"] if frame["target"].drop_nulls().len() else [])]
+    targets = "target" in frame.columns and frame["target"].drop_nulls().len() > 0
+    series = ["renewed_to_date", "forecast_nrr", *(["target"] if targets else [])]
     return bar_chart(
         replace(section, frame=shares),
         series,
