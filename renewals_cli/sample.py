@@ -12,7 +12,13 @@ The book models what a renewals leader sees:
   tail of stalled deals); an answer not arrived by `as_of` leaves the row open, so past expiries are mostly
   resolved (some still open: past due) and future expiries mostly open (a few renewed early);
 - smaller accounts churn more often; won rows renew at 0.75-1.35 x the prior amount (down-sell, price uplift or
-  expansion); lost rows have a close date and no renewal amount; open rows have neither.
+  expansion); lost rows have a close date and no renewal amount; open rows have neither;
+- each account became a customer on one start date, carried by every row of the account: mostly before its first
+  contract in the book began, spread over the six years before `as_of`, and for a realistic share of young
+  accounts within the last year (a few starting in the next two weeks), so that the journey's onboarding
+  touchpoints have something to show; some accounts have the date blank;
+- about a quarter of accounts, mostly in the long tail, were sold through a channel partner, the rest direct;
+- most lost rows name a churn reason, a few leave it blank.
 
 Random draws come from SHAKE-128 keyed by (seed, purpose) and become columns through vectorised Polars
 operations: no Python loop per row, the same values on every platform and Python version, and a new kind of draw
@@ -52,6 +58,20 @@ REPS = (
 # Books are uneven: tenured reps carry more accounts than this year's hires.
 _REP_WEIGHTS = (1.4, 1.3, 1.2, 1.1, 1.0, 1.0, 0.9, 0.9, 0.8, 0.6, 0.4)
 CSMS = ("Grace Kim", "Omar Haddad", "Lena Fischer", "Ben Carter", "Ines Duarte")
+# Channel partners, the busiest first; an account sold without one is direct (the partner left empty).
+PARTNERS = ("Northgate Solutions", "Bluefin Consulting", "Apex Cloud Partners", "Keel & Co. Resellers")
+_PARTNER_WEIGHTS = (0.4, 0.3, 0.2, 0.1)
+# Why renewals were lost, the commonest first; None: the rep left the reason blank.
+CHURN_REASONS = (
+    "Budget cuts",
+    "Switched to a competitor",
+    "Low adoption",
+    "Missing features",
+    "Acquired or merged",
+    "Went out of business",
+    None,
+)
+_CHURN_REASON_WEIGHTS = (0.24, 0.20, 0.17, 0.12, 0.09, 0.08, 0.10)
 
 _NAME_PREFIXES = (
     "Acme", "Northwind", "Blue Harbor", "Summit", "Ironclad", "Brightline", "Cedar", "Pioneer", "Silverline",
@@ -87,6 +107,11 @@ _ARR_SIGMA = 1.3  # lognormal spread: about 0.7% of accounts reach 500k and 4% r
 _MIN_ACCOUNT_ARR = 1_200.0  # the smallest plan: $100 a month
 _STRATEGIC_ARR = 500_000.0
 _ENTERPRISE_ARR = 200_000.0
+
+_YOUNG_ACCOUNTS = 0.15  # the share of accounts that became customers within the last year (or start soon)
+_START_LEAD_DAYS = 14  # how far ahead of `as_of` a signed young account's start may lie
+_MAX_START_GAP_DAYS = 4 * 365  # an established account's start precedes its first contract by up to this
+_START_BLANK = 0.05  # the share of accounts whose start date the CRM leaves empty
 
 _STATUS = pl.Enum(["open", "won", "lost"])
 _EPOCH = date(1970, 1, 1)  # Polars stores a Date as the number of days since this one
@@ -204,6 +229,11 @@ def _a_year_later(day: date) -> date:
     return date(day.year + 1, day.month, min(day.day, 28 if day.month == 2 else 31))
 
 
+def _a_year_earlier(day: date) -> date:
+    """The same day a year earlier (29 February becomes 28 February)."""
+    return date(day.year - 1, day.month, min(day.day, 28 if day.month == 2 else 31))
+
+
 def _fiscal_quarter(day: date) -> str:
     """The fiscal quarter of `day`, written `FY27-Q1`, for fiscal years starting in February and named by the
     calendar year they end in (the Salesforce convention)."""
@@ -219,7 +249,8 @@ def _book(rows: int, seed: int, as_of: date) -> pl.DataFrame:
     columns the renderers use.
 
     Columns: opportunity_no, account_no (0-based, in creation order), expiry_date, prior_amount, status,
-    renewal_amount, close_date, close_minute, open_stage, account_name, rep, strategic, csm, arr, batch.
+    renewal_amount, close_date, close_minute, open_stage, churn_reason, account_name, rep, strategic, csm,
+    partner, arr, start_date, batch.
     """
     contracts_needed = (rows + 1) // 2
     renewing_twice = rows - contracts_needed  # contracts whose next renewal also falls in the export
@@ -243,7 +274,8 @@ def _book(rows: int, seed: int, as_of: date) -> pl.DataFrame:
     )
     latest_prior = pl.concat([next_year["prior_amount"], this_year["prior_amount"].slice(renewing_twice)])
     accounts = accounts.with_columns(
-        arr=_reported_arr(contracts["account_no"], latest_prior, len(accounts), seed)
+        arr=_reported_arr(contracts["account_no"], latest_prior, len(accounts), seed),
+        start_date=_customer_since(contracts["account_no"], contracts["expiry_date"], len(accounts), seed, as_of),
     ).drop("size")
     # Opportunity numbers follow creation order (this year's renewals were created before next year's); the
     # stable sort keeps that order among rows expiring on the same day.
@@ -261,7 +293,8 @@ def _book(rows: int, seed: int, as_of: date) -> pl.DataFrame:
 
 def _accounts(n: int, seed: int) -> pl.DataFrame:
     """`n` candidate accounts, account_no being the row number: size (target ARR), account_name, rep, strategic,
-    csm. Candidates that draw no contract do not appear in the export, leaving gaps in the ids as real CRMs do."""
+    csm, partner. Candidates that draw no contract do not appear in the export, leaving gaps in the ids as real
+    CRMs do."""
     size = (
         (math.log(_MEDIAN_ACCOUNT_ARR) + _ARR_SIGMA * _normal(seed, "account/size", n))
         .exp()
@@ -273,6 +306,8 @@ def _accounts(n: int, seed: int) -> pl.DataFrame:
             "size": size,
             "u_strategic": _uniform(seed, "account/strategic", n),
             "u_csm": _uniform(seed, "account/csm", n),
+            "u_partnered": _uniform(seed, "account/partnered", n),
+            "named_partner": pl.Series(PARTNERS).gather(_pick(_uniform(seed, "account/partner", n), _PARTNER_WEIGHTS)),
         }
     )
     strategic_odds = (
@@ -286,6 +321,10 @@ def _accounts(n: int, seed: int) -> pl.DataFrame:
     assigned_odds = (
         pl.when(pl.col("size") >= _ENTERPRISE_ARR).then(0.97).when(pl.col("size") >= 50_000).then(0.85).otherwise(0.55)
     )
+    # Channel partners sell mostly to the long tail; large accounts are mostly sold direct.
+    partnered_odds = (
+        pl.when(pl.col("size") >= _ENTERPRISE_ARR).then(0.05).when(pl.col("size") >= 50_000).then(0.15).otherwise(0.3)
+    )
     # Clipped because `when` evaluates this for unassigned accounts too, where it would run past the list.
     csm_index = (pl.col("u_csm") / assigned_odds * len(CSMS)).floor().cast(pl.Int64).clip(0, len(CSMS) - 1)
     name_index = (_uniform(seed, "account/name", n) * len(names)).floor().cast(pl.Int64)  # names may repeat
@@ -295,6 +334,7 @@ def _accounts(n: int, seed: int) -> pl.DataFrame:
         rep=pl.Series(REPS).gather(_pick(_uniform(seed, "account/rep", n), _REP_WEIGHTS)),
         strategic=pl.col("u_strategic") < strategic_odds,
         csm=pl.when(pl.col("u_csm") < assigned_odds).then(pl.lit(pl.Series(CSMS)).gather(csm_index)),
+        partner=pl.when(pl.col("u_partnered") < partnered_odds).then("named_partner"),
     )
 
 
@@ -336,8 +376,8 @@ def _contracts(n: int, account_size: pl.Series, seed: int, as_of: date) -> pl.Da
 
 
 def _resolve(opportunities: pl.DataFrame, year: int, seed: int, as_of: date) -> pl.DataFrame:
-    """Add status, renewal_amount, close_date, close_minute and open_stage to one year's opportunities (year 0:
-    the contracts' expiry before `as_of`, 1: the one after), as they stand on `as_of`."""
+    """Add status, renewal_amount, close_date, close_minute, open_stage and churn_reason to one year's
+    opportunities (year 0: the contracts' expiry before `as_of`, 1: the one after), as they stand on `as_of`."""
     n = len(opportunities)
     draws = pl.DataFrame(
         {
@@ -346,6 +386,9 @@ def _resolve(opportunities: pl.DataFrame, year: int, seed: int, as_of: date) -> 
             "u_conversion": _uniform(seed, f"year{year}/conversion", n),
             "u_minute": _uniform(seed, f"year{year}/minute", n),
             "u_stage": _uniform(seed, f"year{year}/stage", n),
+            "reason": pl.Series(CHURN_REASONS, dtype=pl.String).gather(
+                _pick(_uniform(seed, f"year{year}/churn_reason", n), _CHURN_REASON_WEIGHTS)
+            ),
         }
     )
     today = _day_number(as_of)
@@ -372,6 +415,7 @@ def _resolve(opportunities: pl.DataFrame, year: int, seed: int, as_of: date) -> 
             # Only HubSpot shows it: the time of day a rep marked the deal closed, in office hours.
             close_minute=pl.when("answered").then((8 * 60 + pl.col("u_minute") * 10 * 60).floor().cast(pl.Int32)),
             open_stage=pl.when(~pl.col("answered")).then(_open_stage(pl.col("expiry") - today, pl.col("u_stage"))),
+            churn_reason=pl.when(pl.col("status") == "lost").then("reason"),
         )
         .drop(*draws.columns, "expiry", "delay", "answered")
     )
@@ -433,6 +477,31 @@ def _reported_arr(account_no: pl.Series, latest_prior: pl.Series, accounts: int,
     return pl.select(arr=pl.when(kept).then((cents / 100).round(2))).to_series()
 
 
+def _customer_since(account_no: pl.Series, first_expiry: pl.Series, accounts: int, seed: int, as_of: date) -> pl.Series:
+    """Per account (by position), the date it became a customer, given each contract's account and the expiry
+    of its renewal in the year before `as_of`.
+
+    An established account started from a day to four years before its first contract did (a year before that
+    contract's earliest expiry), short gaps more often than long ones as a growing customer base has more young
+    customers than old: starts spread over the six years before `as_of`. A young account (15%) became a customer
+    within the last year, or signed and starts within the next two weeks; the book gives it renewals all the same,
+    so its start can come after its first renewal. About 5% of accounts have the date empty.
+    """
+    earliest = (
+        pl.DataFrame({"account_no": account_no, "expiry": first_expiry.cast(pl.Int32)})
+        .group_by("account_no")
+        .agg(pl.col("expiry").min())
+    )
+    expiry = pl.Series("expiry", [None] * accounts, dtype=pl.Int32).scatter(earliest["account_no"], earliest["expiry"])
+    first_contract_start = _per_day(expiry.cast(pl.Date), _a_year_earlier, pl.Date).cast(pl.Int32)
+    gap = (1 + _uniform(seed, "account/start_gap", accounts).pow(2) * (_MAX_START_GAP_DAYS - 1)).floor()
+    recent = (_uniform(seed, "account/start_recent", accounts) * (365 + _START_LEAD_DAYS + 1)).floor()
+    young = _uniform(seed, "account/start_young", accounts) < _YOUNG_ACCOUNTS
+    known = _uniform(seed, "account/start_known", accounts) >= _START_BLANK
+    day = pl.when(young).then(_day_number(as_of) + _START_LEAD_DAYS - recent).otherwise(first_contract_start - gap)
+    return pl.select(start_date=pl.when(known).then(day.cast(pl.Int32).cast(pl.Date))).to_series()
+
+
 # --- rendering ----------------------------------------------------------------------------------------------
 
 
@@ -453,6 +522,9 @@ def _render_canonical(book: pl.DataFrame) -> pl.DataFrame:
         strategic="strategic",
         batch="batch",
         csm="csm",
+        start_date="start_date",
+        partner="partner",
+        churn_reason="churn_reason",
     )
 
 
@@ -474,6 +546,9 @@ def _render_salesforce(book: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("strategic")).then(pl.lit("Yes")).otherwise(pl.lit("")).alias("Strategic Account"),
         pl.col("batch").alias("Renewal Batch"),
         pl.col("csm").alias("CSM"),
+        _per_day(book["start_date"], _us_date, pl.String).alias("Contract Start Date"),
+        pl.col("partner").alias("Partner Account"),
+        pl.col("churn_reason").alias("Loss Reason"),
     )
 
 
@@ -498,6 +573,9 @@ def _render_hubspot(book: pl.DataFrame) -> pl.DataFrame:
         ).alias("Close Date"),
         pl.col("strategic").cast(pl.String).alias("Strategic"),
         pl.col("csm").alias("Customer Success Manager"),
+        _per_day(book["start_date"], lambda day: f"{day.isoformat()} 00:00", pl.String).alias("Customer Since"),
+        pl.col("partner").alias("Channel Partner"),
+        pl.col("churn_reason").alias("Closed Lost Reason"),
     )
 
 

@@ -59,5 +59,20 @@ def test_salesforce_headers_money_and_us_dates_give_identical_kpis(books: dict[s
 def test_hubspot_datetimes_and_stages_give_identical_kpis(books: dict[str, Path]) -> None:
     # HubSpot exports carry no arr and no batch: segments fall back to Σ prior_amount and batches to quarters,
     # so compare the groupings that do not depend on either.
-    groupings = ["overall", "rep"]
+    groupings = ["overall", "rep", "partner"]
     assert_same(tables(books["canonical.csv"], groupings), tables(books["hubspot.csv"], groupings))
+
+
+@pytest.mark.parametrize("name", ["canonical.parquet", "salesforce.csv", "hubspot.csv"])
+def test_every_style_loads_the_same_start_dates_partners_and_churn_reasons(books: dict[str, Path], name: str) -> None:
+    """Customer Since / Contract Start Date (US dates, HubSpot datetimes), the partner and the loss reason are read
+    back as the canonical export states them, row for row."""
+
+    def optional_columns(path: Path) -> pl.DataFrame:
+        export = load_export([str(path)], LoadOptions())
+        assert all(export.has(column) for column in ("start_date", "partner", "churn_reason"))
+        return export.accepted().select("row", "start_date", "partner", "churn_reason").collect()
+
+    canonical = optional_columns(books["canonical.csv"])
+    assert canonical["start_date"].null_count() < canonical.height // 10
+    assert_frame_equal(optional_columns(books[name]), canonical)
