@@ -294,7 +294,8 @@ def test_the_report_workbook_from_the_command_line(capsys: pytest.CaptureFixture
     overall = json.loads(run(capsys, *args, "--by", "overall", "-f", "json").stdout)["groups"][0]
     workbook = openpyxl.load_workbook(target)
     assert workbook.sheetnames == [
-        "Summary", "By segment", "By rep", "By batch", "Forecast by rep", "Coaching by rep", "Missed targets", "Glossary",
+        "Summary", "By segment", "By rep", "By batch", "Forecast by rep", "Coaching by rep", "Missed targets",
+        "Glossary",
     ]  # fmt: skip
     summary = sheet(workbook, "Summary")
     figures = {
