@@ -160,7 +160,7 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
         console.write_atomically(rejects, neutralise(rejected_rows(export)).write_csv())
     if tell:
         hint = "" if not accounting.rejected or rejects else " (--rejects PATH lists them)"
-        console.say(f"Rows: {accounting_text(accounting)}{hint}")
+        (console.warn if accounting.rejected else console.say)(f"Rows: {accounting_text(accounting)}{hint}")
     if strict and accounting.rejected:
         raise RejectedRowsError(
             f"{accounting.rejected:,} rows rejected under --strict "
@@ -169,10 +169,9 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
 
 
 def deliver(output: "Output", path: Path | None) -> None:
-    """To stdout, or atomically to the file (a table becomes plain text)."""
+    """To stdout, or atomically to the file once the run has succeeded (a table becomes plain text)."""
     if path is None:
         console.emit(output)
         return
     content = output if isinstance(output, str | bytes) else console.to_text(output)
-    console.write_atomically(path, content)
-    console.say(f"Wrote {path}")
+    console.write_atomically(path, content, said=f"Wrote {path}")

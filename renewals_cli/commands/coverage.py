@@ -51,7 +51,7 @@ def coverage(
     debug: o.Debug = False,
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.coverage import costs_from_mapping, load_costs
     from renewals_cli.documents import coverage_document
     from renewals_cli.render import render
@@ -60,6 +60,8 @@ def coverage(
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
+    read = [*files, config or outputs.DEFAULT_CONFIG, csm_costs]
+    outputs.check_outputs(read, {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     window = common.window(start, end, None, quarter)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from renewals_cli import console
 from renewals_cli.names import Format
 
 Files = Annotated[
@@ -65,3 +66,12 @@ FormatOption = Annotated[
 Rejects = Annotated[Path | None, typer.Option(help="Write every rejected row, with its reject_reason, as CSV.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any row is rejected.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        callback=console.set_quiet,
+        help="Nothing on stderr but errors, warnings, rejected rows and missed targets (for cron).",
+    ),
+]

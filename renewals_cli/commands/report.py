@@ -43,10 +43,11 @@ def report(
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
+    quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.documents import report_document
     from renewals_cli.render import render
     from renewals_cli.report import build_report
@@ -54,8 +55,11 @@ def report(
 
     if by is not None and by not in GROUPINGS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
+    if fail_under and not settings.targets:
+        raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
     window = common.window(start, end, as_of, quarter)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = fmt in HUMAN_FORMATS
@@ -69,10 +73,8 @@ def report(
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(report_document(result, shown, headline=human, targets=settings.targets), fmt), output)
     if fail_under:
-        if not settings.targets:
-            raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
         missed = [miss for g in checked for _, miss in misses(result.tables[g], g, settings.targets)]
         for miss in missed:
-            console.say(f"Missed target: {miss}")
+            console.warn(f"Missed target: {miss}")
         if missed:
             raise typer.Exit(ExitCode.TARGET_MISSED)

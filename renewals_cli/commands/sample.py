@@ -40,5 +40,5 @@ def sample(
         return
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise UsageError(f"{path}: the sample is written as .csv or .parquet")
-    generator.write_sample(path, rows, seed=seed, style=style, as_of=day)
-    console.say(f"Wrote {rows:,} opportunities to {path}")
+    frame = generator.generate(rows, seed=seed, style=style, as_of=day)
+    console.write_atomically(path, generator.writer(frame, path), said=f"Wrote {rows:,} opportunities to {path}")

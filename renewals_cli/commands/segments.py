@@ -32,11 +32,12 @@ def segments(
     debug: o.Debug = False,
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.documents import segments_document
     from renewals_cli.render import render
     from renewals_cli.report import account_segments
 
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     window = common.window(start, end, None, quarter)

@@ -37,14 +37,16 @@ def upcoming(
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
+    quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.documents import worklist_document
     from renewals_cli.render import render
     from renewals_cli.report import renewal_worklist
 
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     window = common.window(None, None, as_of)

@@ -25,13 +25,14 @@ def validate(
     debug: o.Debug = False,
 ) -> None:
     """How each column was mapped, and rows read, accepted and rejected with reasons; exit 1 on any rejection."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.documents import validation_document
     from renewals_cli.render import render
     from renewals_cli.report import count_rows
 
     if fmt not in (Format.table, Format.json, Format.markdown):
         raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--rejects": rejects})
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
         accounting = count_rows(export)
