@@ -82,6 +82,8 @@ def quarter_bounds(quarter: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
             year, number = year - 1, 4
     elif match := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", quarter):
         year, number = int(match[1]), int(match[2])
+        if not 1 <= year <= 9998:
+            raise UsageError(f"--quarter {quarter}: the year is outside the calendar")
     else:
         raise UsageError(f"--quarter {quarter}: expected current, previous or YYYY-Qn such as 2026-Q3")
     start = dt.date(year, 3 * number - 2, 1)

@@ -52,6 +52,7 @@ def coverage(
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
     from renewals_cli import console, outputs
+    from renewals_cli.config import check_fraction
     from renewals_cli.coverage import costs_from_mapping, load_costs
     from renewals_cli.documents import coverage_document
     from renewals_cli.render import render
@@ -66,7 +67,7 @@ def coverage(
     settings = common.config(config)
     window = common.window(start, end, None, quarter)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    chosen = target if target is not None else settings.coverage_target
+    chosen = check_fraction("--target", target) if target is not None else settings.coverage_target
     goal = chosen if chosen is not None else DEFAULT_TARGET
     if csm_costs is not None:
         costs = load_costs(csm_costs, decimal_comma=bool(decimal_comma))

@@ -9,6 +9,18 @@ import typer
 from renewals_cli import console
 from renewals_cli.names import Format
 
+# The as-of dates an option may name: the quarters around any of them are still in the calendar.
+FIRST_DAY, LAST_DAY = dt.date(2, 1, 1), dt.date(9998, 12, 31)
+
+
+def in_calendar(value: dt.datetime | None) -> dt.datetime | None:
+    """An as-of date, or a usage error when it is too near the calendar's ends to reckon its quarter and the
+    quarters either side (`--as-of 9999-12-31`: the quarter after it is in no calendar)."""
+    if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise typer.BadParameter(f"{value.date()} is outside the calendar (expected {FIRST_DAY} to {LAST_DAY})")
+    return value
+
+
 Files = Annotated[
     list[str], typer.Argument(metavar="FILE", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
 ]
@@ -50,7 +62,13 @@ Currency = Annotated[
 ]
 AsOf = Annotated[
     dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date (default: today)."),
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        callback=in_calendar,
+        metavar="YYYY-MM-DD",
+        help="The as-of date (default: today).",
+    ),
 ]
 StrategicArr = Annotated[
     str | None, typer.Option(help="Account ARR from which an account is strategic (default 500000).")
