@@ -46,6 +46,7 @@ def _run(args: list[str]) -> int:
     """The command's exit code; every error told on stderr in one line (a traceback only with --debug)."""
     try:
         code = app(args=args, prog_name="renewals", standalone_mode=False)
+        _ctrl_c_interrupts_a_blocked_write()
         for message in outputs.commit():
             console.say(message)
     except RenewalsError as error:
@@ -97,6 +98,13 @@ class _Ended(BaseException):  # (not an error: a signal that ends the run)
 
 def _end(number: int, _frame: object) -> None:
     raise _Ended(number)
+
+
+def _ctrl_c_interrupts_a_blocked_write() -> None:
+    """Polars handles Ctrl-C (to abort a query) with the flag that restarts an interrupted system call: a write
+    waiting for a reader (`-o` a named pipe) would go on waiting. Clear the flag, keep the handler."""
+    if threading.current_thread() is threading.main_thread():
+        signal.siginterrupt(signal.SIGINT, True)
 
 
 @contextlib.contextmanager

@@ -11,12 +11,16 @@ runs, the exit code the shell sees) runs the installed command in a real process
 import atexit
 import contextlib
 import csv
+import datetime as dt
 import functools
 import io
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from renewals_cli.sample import generate
 from tests.clirun import Result, invoke
 
 RENEWALS = Path(sys.executable).with_name("renewals")
@@ -323,7 +328,7 @@ def test_no_traceback_and_short_stderr() -> None:
 
 
 def _misbehaviour(command: str, result: Result, codes: tuple[int, ...] = (0, 1, 2)) -> str | None:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    lines = [line for line in result.stderr.split("\n") if line.strip()]  # (not splitlines: \x1c-\x1e are in values)
     if "Traceback" in result.stderr or "Traceback" in result.stdout:
         return "traceback"
     if "Error: internal error" in result.stderr:  # the error boundary's net for a defect
@@ -707,3 +712,98 @@ def test_no_option_value_or_setting_gives_a_traceback(
         Path("renewals.toml").write_text(_settings_file(values))
         result = invoke(*command_line(command, "valid.csv"), *argv)
     assert _misbehaviour(command, result, codes=(0, 1, 2, 3)) is None, result.stderr
+
+
+# ---------------------------------------------------------------------------------- real processes
+# What only a process of the installed command shows: streams closed by the shell, a pipe, signals, runs at once.
+
+
+def shell(script: str, **options: object) -> subprocess.CompletedProcess[str]:
+    """A bash script in which `renewals` is the installed command, with a plain terminal, from an empty directory."""
+    environment = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    environment |= {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200"}
+    return subprocess.run(
+        ["bash", "-c", f"renewals() {{ '{RENEWALS}' \"$@\"; }}\n{script}"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=_workdir(),
+        timeout=60,
+        check=False,
+        **options,  # type: ignore[call-overload]
+    )
+
+
+def test_a_closed_stdout_is_an_error_unless_the_report_goes_to_a_file(tmp_path: Path) -> None:
+    valid = HOSTILE / "valid.csv"
+    closed = shell(f"renewals report '{valid}' --as-of {AS_OF} >&-")
+    assert closed.returncode == 1
+    assert closed.stderr.splitlines()[-1] == (
+        "Error: cannot write to standard output: it is closed (name a file with --output PATH)"
+    )
+    written = shell(f"renewals report '{valid}' --as-of {AS_OF} -o '{tmp_path}/r.csv' >&-")
+    assert (written.returncode, written.stderr) == (
+        0,
+        f"Rows: 3 read · 3 accepted · 0 rejected\nWrote {tmp_path}/r.csv\n",
+    )
+    assert (tmp_path / "r.csv").read_text().startswith("group,")
+
+
+def test_a_closed_stderr_leaves_the_report_and_the_exit_code() -> None:
+    valid = HOSTILE / "valid.csv"
+    done = shell(f"renewals report '{valid}' --as-of {AS_OF} --format csv 2>&-")
+    assert (done.returncode, done.stdout.splitlines()[0][:6]) == (0, "group,")
+    failed = shell(f"renewals report '{HOSTILE}/empty.csv' 2>&-")
+    assert (failed.returncode, failed.stdout) == (1, "")
+
+
+def test_an_output_to_dev_stdout_goes_down_the_pipe() -> None:
+    done = shell(f"renewals report '{HOSTILE}/valid.csv' --as-of {AS_OF} -f csv -o /dev/stdout | cat")
+    assert done.returncode == 0
+    assert done.stdout.startswith("group,opportunities,")
+    assert done.stderr == "Rows: 3 read · 3 accepted · 0 rejected\nWrote /dev/stdout\n"
+
+
+@pytest.mark.parametrize(
+    ("ending", "code", "said"),
+    [
+        (signal.SIGINT, 130, "Interrupted."),
+        (signal.SIGTERM, 143, "Interrupted (SIGTERM)."),
+        (signal.SIGHUP, 129, "Interrupted (SIGHUP)."),
+    ],
+)
+def test_a_signal_ends_the_run_and_leaves_every_file_as_it_was(
+    tmp_path: Path, ending: signal.Signals, code: int, said: str
+) -> None:
+    """Caught with the report staged: the rejects go to a named pipe no one reads, so the run waits there."""
+    report, fifo = tmp_path / "report.csv", tmp_path / "rejects.fifo"
+    report.write_text("last week's report\n")
+    os.mkfifo(fifo)
+    argv = [str(RENEWALS), *command_line("report", "valid.csv"), "-o", str(report), "--rejects", str(fifo)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=_workdir()) as run:
+        deadline = time.monotonic() + 30
+        while not list(tmp_path.glob(".report.csv.*.tmp")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert list(tmp_path.glob(".report.csv.*.tmp")), "the report was never staged"
+        run.send_signal(ending)
+        _, stderr = run.communicate(timeout=30)
+    assert run.returncode == code
+    assert stderr.splitlines()[-1] == said
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rejects.fifo", "report.csv"]
+    assert report.read_text() == "last week's report\n"
+
+
+def test_concurrent_runs_onto_one_path_leave_one_whole_file(tmp_path: Path) -> None:
+    path, rows, day = tmp_path / "demo.csv", 20_000, "2026-05-01"
+    argv = [str(RENEWALS), "sample", str(path), "--rows", str(rows), "--as-of", day]
+    runs = [
+        subprocess.Popen([*argv, "--seed", str(seed)], stderr=subprocess.PIPE, text=True, cwd=_workdir())
+        for seed in range(5)
+    ]
+    outcomes = [(run.wait(timeout=60), run.communicate()[1]) for run in runs]
+    assert outcomes == [(0, f"Wrote {rows:,} opportunities to {path}\n")] * 5
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.csv"]  # no temporary file left
+    written = path.read_text()
+    day_ = dt.date.fromisoformat(day)
+    assert written in {generate(rows, seed=seed, as_of=day_).write_csv() for seed in range(5)}
