@@ -684,7 +684,7 @@ def _toml(value: object) -> str:
     if isinstance(value, float):
         return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(value), repr(value))
     if isinstance(value, str):
-        return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in value) + '"'
+        return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\U{ord(c):08x}" for c in value) + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return str(value)

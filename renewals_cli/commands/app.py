@@ -2,7 +2,10 @@
 
 import typer
 
-EXIT_CODES = "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted."
+EXIT_CODES = (
+    "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted "
+    "(128 + the signal: 143 SIGTERM, 129 SIGHUP)."
+)
 
 app = typer.Typer(
     name="renewals",
