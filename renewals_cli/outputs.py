@@ -94,12 +94,16 @@ def stage(path: Path, content: str | bytes | Writer, message: str = "") -> None:
 
     `content` is text (written as UTF-8), bytes, or a function that writes the file at the path it is given.
     """
-    if path.exists() and not path.is_file():  # (through a symlink: /dev/stdout is one)
+    try:
+        special = path.exists() and not path.is_file()  # (through a symlink: /dev/stdout is one)
+        target = path.resolve() if path.is_symlink() else path  # write the link's target, keep the link
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, a symlink loop
+        raise OutputError(f"{path}: cannot write here ({getattr(exc, 'strerror', None) or exc})") from None
+    if special:
         if path.is_dir():
             raise OutputError(f"{path}: cannot write (Is a directory)")
         _staged.append(_Staged(path, None, _bytes(content), message))
         return
-    target = path.resolve() if path.is_symlink() else path  # write the link's target, keep the link
     directory = target.parent if str(target.parent) else Path()
     try:
         handle, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
