@@ -1,6 +1,7 @@
 """The `renewals` command line: the commands, and the one error boundary that turns errors into exit codes."""
 
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -8,6 +9,8 @@ import threading
 from collections.abc import Iterator
 
 import typer
+import typer.core
+import typer.main
 
 from renewals_cli import console, outputs
 from renewals_cli.commands import coverage, report, sample, segments, upcoming, validate  # noqa: F401 - each registers itself
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
 def _run(args: list[str]) -> int:
     """The command's exit code; every error told on stderr in one line (a traceback only with --debug)."""
     try:
-        code = app(args=args, prog_name="renewals", standalone_mode=False)
+        code = _command().main(args=args, prog_name="renewals", standalone_mode=False)
         _ctrl_c_interrupts_a_blocked_write()
         for message in outputs.commit():
             console.say(message)
@@ -98,6 +101,15 @@ class _Ended(BaseException):  # (not an error: a signal that ends the run)
 
 def _end(number: int, _frame: object) -> None:
     raise _Ended(number)
+
+
+@functools.cache
+def _command() -> "typer.core.TyperCommand | typer.core.TyperGroup":
+    """The command line as Click runs it, built from `app` once per process (Typer would build it anew for every
+    run, which a test process making hundreds of runs would feel)."""
+    command = typer.main.get_command(app)
+    assert isinstance(command, typer.core.TyperCommand | typer.core.TyperGroup)
+    return command
 
 
 def _ctrl_c_interrupts_a_blocked_write() -> None:

@@ -4,6 +4,7 @@ The file is optional: `--config PATH`, else `renewals.toml` in the working direc
 over it. Unknown keys and wrong types are errors that name the key.
 """
 
+import codecs
 import math
 import re
 import tomllib
@@ -146,7 +147,7 @@ class _Reader:
             lost=lost,
             date_format=self.text(data, "date_format"),
             decimal_comma=decimal_comma,
-            encoding=self.text(data, "encoding"),
+            encoding=self.encoding(data),
             delimiter=self.text(data, "delimiter"),
             strategic_arr=self.optional_number(segments, "strategic_arr", "[segments] "),
             smb_arr=self.optional_number(segments, "smb_arr", "[segments] "),
@@ -156,6 +157,13 @@ class _Reader:
             fiscal_year_start=fiscal_year_start,
             currency=self.text(data, "currency"),
         )
+
+    def encoding(self, data: Mapping[str, Any]) -> str | None:
+        name = self.text(data, "encoding")
+        problem = None if name is None else encoding_problem(name)
+        if problem:
+            raise self.fail("encoding", f"{name}: {problem}")
+        return name
 
     def optional_number(self, data: Mapping[str, Any], key: str, where: str) -> float | None:
         return None if key not in data else self.number(data[key], f"{where}{key}")
@@ -232,6 +240,20 @@ def _hundredth(value: float) -> str:
     """`value` / 100 as a fraction is written: 90 -> 0.90, 85.5 -> 0.855."""
     whole, _, decimals = f"{value / 100:.10f}".rstrip("0").partition(".")
     return f"{whole}.{decimals:0<2}"
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why `name` is no text encoding a file can be read in (`rot13` and `base64` are codecs, but not of text;
+    `undefined` refuses everything), or None."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "unknown encoding (use a Python codec name such as cp1252)"
+    try:
+        "renewals".encode(name).decode(name)
+    except (LookupError, UnicodeError, ValueError):
+        return "not an encoding files are written in (use a Python codec name such as cp1252)"
+    return None
 
 
 def check_fraction(option: str, value: float | None) -> float | None:

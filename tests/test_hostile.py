@@ -235,7 +235,7 @@ CASES: list[Case] = [
     case(
         "valid.csv",
         options=("--encoding", "nonsense"),
-        outcome=usage("--encoding nonsense: unknown encoding"),
+        outcome=usage("Invalid value for '--encoding': nonsense: unknown encoding"),
     ),
     case(
         "us_dates.csv",
@@ -596,6 +596,7 @@ def test_a_terminal_of_zero_columns_still_gets_the_report(monkeypatch: pytest.Mo
         ("coverage", ("--target", "-inf"), "Error: --target must be a finite number, not -inf"),
         ("segments", ("--smb-arr", "nan"), "Error: --smb-arr nan: expected an amount such as 500000 or 500k"),
         ("report", ("--strategic-arr", "inf"), "Error: --strategic-arr inf: expected an amount such as 500000"),
+        ("validate", ("--encoding", "rot13"), "'--encoding': rot13: not an encoding files are written in"),
     ],
 )
 def test_option_values_beyond_reason_are_usage_errors(command: str, options: tuple[str, ...], message: str) -> None:
@@ -627,6 +628,10 @@ def test_dates_far_apart_still_make_a_window() -> None:
         ("[segments]\nstrategic_arr = inf", "[segments] strategic_arr must be a finite number, not inf"),
         ("[coverage]\ntarget = 15", "[coverage] target is 15, above 1: rates are fractions (did you mean 0.15?)"),
         ("[coverage]\ntarget = nan", "[coverage] target must be a finite number, not nan"),
+        (
+            'encoding = "rot13"',
+            "encoding rot13: not an encoding files are written in (use a Python codec name such as cp1252)",
+        ),
     ],
 )
 def test_settings_beyond_reason_are_one_line_errors(tmp_path: Path, toml: str, message: str) -> None:
@@ -780,13 +785,18 @@ def test_a_signal_ends_the_run_and_leaves_every_file_as_it_was(
     report.write_text("last week's report\n")
     os.mkfifo(fifo)
     argv = [str(RENEWALS), *command_line("report", "valid.csv"), "-o", str(report), "--rejects", str(fifo)]
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=_workdir()) as run:
-        deadline = time.monotonic() + 30
-        while not list(tmp_path.glob(".report.csv.*.tmp")) and time.monotonic() < deadline:
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=_workdir())
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".report.csv.*.tmp")) and time.monotonic() < deadline and run.poll() is None:
             time.sleep(0.02)
         assert list(tmp_path.glob(".report.csv.*.tmp")), "the report was never staged"
         run.send_signal(ending)
-        _, stderr = run.communicate(timeout=30)
+        _, stderr = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:  # (a failed test must not wait for ever on the pipe)
+            run.kill()
+            run.communicate()
     assert run.returncode == code
     assert stderr.splitlines()[-1] == said
     assert "Traceback" not in stderr

@@ -29,7 +29,22 @@ MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", metavar="CANONICAL=HEADER", help="Read a canonical column from HEADER."),
 ]
-Encoding = Annotated[str | None, typer.Option(help="Text encoding (a Python codec name); detected by default.")]
+
+
+def text_encoding(name: str | None) -> str | None:
+    """`--encoding`: a codec that reads text (a usage error for `rot13` or `base64`, codecs of something else)."""
+    from renewals_cli.config import encoding_problem
+
+    problem = None if name is None else encoding_problem(name)
+    if problem:
+        raise typer.BadParameter(f"{name}: {problem}")
+    return name
+
+
+Encoding = Annotated[
+    str | None,
+    typer.Option(callback=text_encoding, help="Text encoding (a Python codec name); detected by default."),
+]
 Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter: one character or 'tab'; detected by default.")]
 DateFormat = Annotated[str | None, typer.Option(help="strftime layout of non-ISO dates, e.g. %d/%m/%Y.")]
 DecimalComma = Annotated[bool | None, typer.Option("--decimal-comma", help="Amounts are written 1.234,50.")]
