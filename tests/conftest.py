@@ -29,6 +29,6 @@ def book() -> Path:
 # slow and uneven), so that the suite stays quick; the examples that ever failed are replayed first all the same.
 # `fuzz` (`make fuzz`, not part of CI): a long session of every property test. Tests leave the number of examples
 # to the profile.
-settings.register_profile("ci", max_examples=20, deadline=None)
+settings.register_profile("ci", max_examples=10, deadline=None)
 settings.register_profile("fuzz", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

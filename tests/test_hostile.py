@@ -805,7 +805,7 @@ def test_a_signal_ends_the_run_and_leaves_every_file_as_it_was(
 
 
 def test_concurrent_runs_onto_one_path_leave_one_whole_file(tmp_path: Path) -> None:
-    path, rows, day = tmp_path / "demo.csv", 20_000, "2026-05-01"
+    path, rows, day = tmp_path / "demo.csv", 5_000, "2026-05-01"
     argv = [str(RENEWALS), "sample", str(path), "--rows", str(rows), "--as-of", day]
     runs = [
         subprocess.Popen([*argv, "--seed", str(seed)], stderr=subprocess.PIPE, text=True, cwd=_workdir())
