@@ -514,6 +514,13 @@ def test_outputs_are_committed_together_when_the_run_succeeds(tmp_path: Path) ->
     assert rejects.read_text().startswith("source,row,")
 
 
+def test_validate_writes_the_rejects_it_exits_1_for(tmp_path: Path) -> None:
+    rejects = tmp_path / "rejects.csv"
+    result = invoke(*command_line("validate", "money_garbage.csv"), "--rejects", str(rejects))
+    assert result.exit_code == 1
+    assert len(rejects.read_text().splitlines()) == 1 + 5  # the header and the five rejected rows
+
+
 def test_a_missed_target_still_writes_the_report(tmp_path: Path) -> None:
     config, out = tmp_path / "renewals.toml", tmp_path / "weekly.md"
     config.write_text("[targets]\nclose_rate = 0.99\n")
