@@ -46,9 +46,9 @@ bench: $(DEV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --large 50000000
 
-## make fuzz: a long Hypothesis session over the loaders (not part of CI)
+## make fuzz: a long Hypothesis session of every property test (not part of CI, which runs a few examples each)
 fuzz: $(DEV)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -m hypothesis
 
 ## make sample-data: regenerate sample_data/ with the seeded generator
 sample-data: $(STAMP)

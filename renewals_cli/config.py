@@ -4,19 +4,29 @@ The file is optional: `--config PATH`, else `renewals.toml` in the working direc
 over it. Unknown keys and wrong types are errors that name the key.
 """
 
+import codecs
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, UsageError
 from renewals_cli.load.columns import CANONICAL
 from renewals_cli.load.values import LOST, WON, fold_label
 from renewals_cli.segments import SEGMENTS
 from renewals_cli.targets import TARGET_KPIS, Targets
 
 DEFAULT_NAME = "renewals.toml"
+
+# The range of a sensible target (a minimum) per KPI. Rates of a part of a whole stop at 1; the others can exceed
+# it (uplift), but a target of 10 (1,000%) or more is a percent written for a fraction.
+TARGET_RANGES: Mapping[str, tuple[float, float]] = {
+    "resolution_rate": (0, 1), "close_rate": (0, 1), "resolution_rate_value": (0, 1), "close_rate_value": (0, 1),
+    "otrr": (0, 1), "iqrr": (0, 1), "retention_rate": (0, 1), "grr": (0, 1),
+    "conversion_rate": (0, 10), "renewal_rate": (0, 10), "nrr": (0, 10), "uplift": (-1, 10), "value_growth": (-1, 10),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,8 @@ def read_config(path: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise InputError(f"{path}: not a settings file (values nested too deeply)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot be read ({exc})") from None
     return _Reader(path).config(data)
@@ -93,6 +105,8 @@ class _Reader:
     def number(self, value: object, key: str) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, "must be a number")
+        if not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, not {value}")
         if value < 0:
             raise self.fail(key, "must not be negative")
         return float(value)
@@ -132,19 +146,33 @@ class _Reader:
             lost=lost,
             date_format=self.text(data, "date_format"),
             decimal_comma=decimal_comma,
-            encoding=self.text(data, "encoding"),
+            encoding=self.encoding(data),
             delimiter=self.text(data, "delimiter"),
             strategic_arr=self.optional_number(segments, "strategic_arr", "[segments] "),
             smb_arr=self.optional_number(segments, "smb_arr", "[segments] "),
             targets=self.targets(self.table(data, "targets")),
-            coverage_target=self.optional_number(coverage, "target", "[coverage] "),
+            coverage_target=self.fraction(coverage, "target", "[coverage] "),
             csm_costs=dict(self.table(data, "csm_costs")) if "csm_costs" in data else None,
             fiscal_year_start=fiscal_year_start,
             currency=self.text(data, "currency"),
         )
 
+    def encoding(self, data: Mapping[str, Any]) -> str | None:
+        name = self.text(data, "encoding")
+        problem = None if name is None else encoding_problem(name)
+        if problem:
+            raise self.fail("encoding", f"{name}: {problem}")
+        return name
+
     def optional_number(self, data: Mapping[str, Any], key: str, where: str) -> float | None:
         return None if key not in data else self.number(data[key], f"{where}{key}")
+
+    def fraction(self, data: Mapping[str, Any], key: str, where: str) -> float | None:
+        value = self.optional_number(data, key, where)
+        problem = None if value is None else out_of_range(value, 0, 1)
+        if problem:
+            raise self.fail(f"{where}{key}", problem)
+        return value
 
     def status(self, data: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Labels named in the file join the defaults and take precedence over them."""
@@ -183,4 +211,50 @@ class _Reader:
             )
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(where, "must be a number (a fraction such as 0.85)")
+        problem = out_of_range(value, *TARGET_RANGES.get(kpi, (-1, 10)))
+        if problem:
+            raise self.fail(where, problem)
         return float(value)
+
+
+def out_of_range(value: float, low: float, high: float) -> str | None:
+    """Why `value` is no fraction from `low` to `high` (a target, a cost-to-serve), or None when it is one.
+
+    NaN would pass every comparison (a NaN target is never missed), infinity every check: both are refused. A
+    value above the range is read as a percent, and the fraction is suggested.
+    """
+    if not math.isfinite(value):
+        return f"must be a finite number, not {value}"
+    if value > high:
+        return f"is {value:g}, above {high:g}: rates are fractions (did you mean {_hundredth(value)}?)"
+    if value < low:
+        return f"is {value:g}, below {low:g}"
+    return None
+
+
+def _hundredth(value: float) -> str:
+    """`value` / 100 as a fraction is written: 90 -> 0.90, 85.5 -> 0.855."""
+    whole, _, decimals = f"{value / 100:.10f}".rstrip("0").partition(".")
+    return f"{whole}.{decimals:0<2}"
+
+
+def encoding_problem(name: str) -> str | None:
+    """Why `name` is no text encoding a file can be read in (`rot13` and `base64` are codecs, but not of text;
+    `undefined` refuses everything), or None."""
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "unknown encoding (use a Python codec name such as cp1252)"
+    try:
+        "renewals".encode(name).decode(name)
+    except (LookupError, UnicodeError, ValueError):
+        return "not an encoding files are written in (use a Python codec name such as cp1252)"
+    return None
+
+
+def check_fraction(option: str, value: float | None) -> float | None:
+    """An option's fraction from 0 to 1 (`--target 0.15`), or a usage error that says why not."""
+    problem = None if value is None else out_of_range(value, 0, 1)
+    if problem:
+        raise UsageError(f"{option} {problem}")
+    return value

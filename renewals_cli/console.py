@@ -1,18 +1,21 @@
 """The streams: data to stdout, messages to stderr, files written atomically. All console set-up lives here.
 
 Rich is imported only for what needs it (a terminal, a table): a run whose output goes to a file or a pipe, as a
-cron job's does, spares its import.
+cron job's does, spares its import. `--quiet` (for cron) keeps progress and accounting lines off stderr; errors,
+warnings and missed targets are told all the same (`warn`).
 """
 
 import os
+import shutil
 import sys
-import tempfile
 from contextlib import AbstractContextManager, nullcontext
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from renewals_cli import outputs
 from renewals_cli.errors import OutputError
+from renewals_cli.text import one_line
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -20,29 +23,65 @@ if TYPE_CHECKING:
 # Width of a table rendered into a file rather than a terminal.
 FILE_WIDTH = 160
 
+# Set by `--quiet` for the one run of the process (see `set_quiet`).
+_quiet = False
+
+
+def set_quiet(quiet: bool | None) -> bool | None:
+    """`--quiet`: nothing on stderr but errors, warnings and missed targets. The option's callback: a command
+    that declares the option needs no line of its own."""
+    global _quiet  # one setting for the one run of the process
+    _quiet = bool(quiet)
+    return quiet
+
+
+def reset() -> None:
+    """The settings a run starts with (a test process runs many commands: none inherits the last one's)."""
+    set_quiet(False)
+
 
 def stdout() -> "Console":
     """Rich decides colour from the terminal and NO_COLOR; `highlight=False` keeps numbers uncoloured."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, width=_width())
 
 
 def stderr() -> "Console":
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=_width())
+
+
+def _width() -> int | None:
+    """None (Rich's choice: COLUMNS, else the terminal's width, else 80) unless COLUMNS is 0, which Rich would take
+    for a width of nothing, printing nothing: then the terminal's width, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) == 0:
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def working(message: str) -> AbstractContextManager[object]:
     """A transient spinner on stderr while long work runs, only when stderr is a terminal (never in cron logs)."""
-    if not sys.stderr.isatty():
+    if _quiet or sys.stderr is None or not sys.stderr.isatty():
         return nullcontext()
     return stderr().status(message, spinner="dots")
 
 
 def say(message: str) -> None:
-    """A progress or accounting line on stderr (never on stdout, which carries data), as it is."""
+    """A progress or accounting line on stderr (never on stdout, which carries data), as it is; none under
+    `--quiet`."""
+    if not _quiet:
+        warn(message)
+
+
+def warn(message: str) -> None:
+    """A line on stderr that `--quiet` keeps: a warning, rejected rows, a missed target. Control characters and
+    escape sequences (a rep's name can hold them) are removed."""
+    if sys.stderr is None:  # closed (`2>&-`): the exit code still tells
+        return
+    message = one_line(message)
     if sys.stderr.isatty():
         stderr().print(message, markup=False, emoji=False)
     else:
@@ -61,6 +100,8 @@ def to_text(renderable: "RenderableType", width: int = FILE_WIDTH) -> str:
 
 def emit(output: "str | bytes | RenderableType") -> None:
     """Write a command's result to stdout (a closed pipe is left to the caller: it is not an error)."""
+    if sys.stdout is None:  # started with stdout closed (`>&-`)
+        raise OutputError("cannot write to standard output: it is closed (name a file with --output PATH)")
     try:
         if isinstance(output, bytes):
             sys.stdout.buffer.write(output)
@@ -76,43 +117,6 @@ def emit(output: "str | bytes | RenderableType") -> None:
         raise OutputError(f"cannot write to standard output ({error.strerror or error})") from None
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: a failed run never leaves half a file."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path = path.resolve() if path.is_symlink() else path  # write the link's target, keep the link
-    if path.exists() and not path.is_file():  # /dev/stdout, a named pipe: nothing to rename over
-        try:
-            with path.open("wb") as stream:
-                stream.write(data)
-        except OSError as exc:
-            raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-        return
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write here ({exc.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).chmod(_mode_for(path))
-        Path(temporary).replace(path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """The replaced file's permissions, or what the umask gives a new file (mkstemp's 0600 would hide a report
-    from the colleagues a cron job writes it for)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+def write_atomically(path: Path, content: "str | bytes | outputs.Writer", said: str = "") -> None:
+    """Write `path` when the whole run has succeeded, atomically (see `outputs`); then tell `said` on stderr."""
+    outputs.stage(path, content, said)

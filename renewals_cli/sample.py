@@ -30,6 +30,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import os
+import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -149,19 +151,33 @@ def write_sample(
 ) -> None:
     """Write `generate(rows, ...)` to `path` as CSV or Parquet, chosen by the suffix (`.csv`, `.parquet`).
 
-    The file appears complete or not at all: it is written beside `path` and then moved into place.
+    The file appears complete or not at all: it is written to a temporary file of its own beside `path` (runs
+    writing the same path at once never share one) and then moved into place.
     Raises ValueError for any other suffix, before any work is done.
     """
-    writer = _WRITERS.get(path.suffix.lower())
-    if writer is None:
-        raise ValueError(f"cannot write a sample to {path}: the file name must end in .csv or .parquet")
+    write = _writer_for(path)
     frame = generate(rows, seed=seed, style=style, as_of=as_of)
-    partial = path.with_name(f".{path.name}.partial")
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    partial = Path(name)
     try:
-        writer(frame, partial)
+        write(frame, partial)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def writer(frame: pl.DataFrame, path: Path) -> Callable[[Path], None]:
+    """What writes `frame` to a file at any path in the format `path`'s suffix names (ValueError for another)."""
+    write = _writer_for(path)
+    return lambda target: write(frame, target)
+
+
+def _writer_for(path: Path) -> Callable[[pl.DataFrame, Path], None]:
+    write = _WRITERS.get(path.suffix.lower())
+    if write is None:
+        raise ValueError(f"cannot write a sample to {path}: the file name must end in .csv or .parquet")
+    return write
 
 
 _WRITERS: dict[str, Callable[[pl.DataFrame, Path], None]] = {

@@ -586,7 +586,7 @@ def books(draw: st.DrawFn) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]:
     return rows, accounts, costs_frame(**dict(zip(CSM_NAMES, costs, strict=True)))
 
 
-@settings(max_examples=60, deadline=None)
+@settings()  # the examples of the Hypothesis profile (tests/conftest.py)
 @given(books())
 def test_groupings_partition_accounts_arr_and_cost(book: tuple[pl.LazyFrame, pl.LazyFrame, pl.DataFrame]) -> None:
     rows, accounts, costs = book

@@ -616,12 +616,15 @@ def test_cli_reads_hostile_files_as_the_report_does(capsys: pytest.CaptureFixtur
 
 
 def test_cli_beyond_the_calendar(capsys: pytest.CaptureFixture[str], export: Path) -> None:
-    for args in (("--quarter", "9998-Q4"), ("--history", "10000"), ("--as-of", "9999-12-01")):
+    for args in (("--quarter", "9998-Q4"), ("--history", "10000")):
         result = run(capsys, "forecast", str(export), *args)
         assert (result.exit_code, result.stderr) == (
             2,
             "Error: --as-of, --quarter, --history or --backtest reach beyond the calendar (years 1-9999)\n",
         )
+    result = run(capsys, "forecast", str(export), "--as-of", "9999-12-01")  # refused by the option itself
+    assert result.exit_code == 2
+    assert result.stderr.endswith("9999-12-01 is outside the calendar (expected 0002-01-01 to 9998-12-31)\n")
 
 
 def test_cli_fiscal_year_start_from_config(capsys: pytest.CaptureFixture[str], export: Path, tmp_path: Path) -> None:

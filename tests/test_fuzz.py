@@ -1,8 +1,7 @@
 """Hypothesis over whole export files: a valid export gives the same KPIs however it is rendered, and malformed
 bytes end in a clean `RenewalsError` or in rows that are all accounted for — never in any other exception.
 
-CI runs 50 examples per test; `HYPOTHESIS_PROFILE=fuzz` (`make fuzz`) runs the `fuzz` profile of
-tests/conftest.py instead.
+CI runs the few examples per test of the `ci` profile of tests/conftest.py; `make fuzz` runs its `fuzz` profile.
 """
 
 import csv
@@ -30,15 +29,8 @@ from renewals_cli.report import Report, build_report
 from renewals_cli.segments import Thresholds
 from renewals_cli.window import Window
 
-FUZZING = settings.get_current_profile_name() == "fuzz"
-
-
-def budget(examples: int) -> settings:
-    """`examples` in CI (the whole file in under 30 s); the `fuzz` profile's number under `make fuzz`."""
-    return settings(deadline=None) if FUZZING else settings(max_examples=examples, deadline=None)
-
-
-BUDGET = budget(50)
+# The examples of the Hypothesis profile (tests/conftest.py): a few in CI, thousands under `make fuzz`.
+BUDGET = settings()
 
 
 AS_OF = dt.date(2026, 3, 15)
@@ -234,7 +226,7 @@ def write(directory: str, name: str, content: bytes) -> Path:
     return path
 
 
-@budget(40)  # three loads per example
+@BUDGET
 @given(books())
 def test_csv_parquet_and_rendered_headers_give_the_same_kpis(book: Book) -> None:
     with tempfile.TemporaryDirectory() as directory:

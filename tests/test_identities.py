@@ -18,7 +18,7 @@ from renewals_cli.kpis import GROUPINGS, KPI_COLUMNS, keys_of
 from renewals_cli.segments import Thresholds
 from tests.kpi_frames import by_key, tables
 
-FAST = settings(max_examples=100, deadline=None)
+FAST = settings()  # the examples of the Hypothesis profile (tests/conftest.py)
 
 AS_OF = dt.date(2026, 3, 15)
 # Dates around the as-of date and quarter ends come up often, so that `≤` versus `<` is exercised.

@@ -261,7 +261,7 @@ def test_rows_follow_the_rules_on_a_large_book() -> None:
     check_rows_follow_the_rules(generate(50_000, seed=5), DEFAULT_AS_OF)
 
 
-@settings(max_examples=40, deadline=None)
+@settings()  # the examples of the Hypothesis profile (tests/conftest.py)
 @given(
     rows=st.integers(min_value=0, max_value=60),
     seed=st.integers(min_value=0, max_value=2**40),

@@ -15,7 +15,10 @@ def _metavar_as_written(self: TyperArgument, ctx: Any, *, usage: bool = False) -
 
 TyperArgument.make_metavar = _metavar_as_written  # type: ignore[method-assign]
 
-EXIT_CODES = "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted."
+EXIT_CODES = (
+    "Exit codes: 0 success, 1 data or file error, 2 usage error, 3 missed target, 130 interrupted "
+    "(128 + the signal: 143 SIGTERM, 129 SIGHUP)."
+)
 
 app = typer.Typer(
     name="renewals",

@@ -39,6 +39,7 @@ def balance(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """Per rep or partner: share of contracts beside share of value, and the Gini of the value across them.
 
@@ -46,7 +47,7 @@ def balance(
     15 points ahead). The window defaults to every row expiring by the end of the fiscal quarter holding the as-of
     date.
     """
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.balance import GROUPS, book_balance
     from renewals_cli.present.balance import balance_document
     from renewals_cli.render import render
@@ -54,6 +55,7 @@ def balance(
     if by not in GROUPS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPS)}")
     grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     start_month = common.fiscal_start(settings, fiscal_year_start)
@@ -62,6 +64,7 @@ def balance(
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         result = book_balance(export, window, thresholds, by=grouping)
+    common.check_accepted(export, result.accounting)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     document = balance_document(result, window, by, headline=fmt in HUMAN_FORMATS, with_bars=fmt is Format.table)
     common.deliver(render(document, fmt), output)

@@ -51,10 +51,11 @@ def changes(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """The bridge of a quarter's open renewal pipeline from OLD to NEW, matched by opportunity_id: won, lost,
     slipped, pulled in, new, removed, reassigned, re-priced."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.calendar import quarter_named
     from renewals_cli.changes import compare_exports
     from renewals_cli.present.changes import changes_document, team_totals, terminal
@@ -62,6 +63,7 @@ def changes(
 
     if by is not None and by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
+    outputs.check_outputs([old, new, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     day = common.as_of_date(as_of)

@@ -204,7 +204,19 @@ def selection(
 
 def check_nonempty(export: "Export", accounting: "RowAccounting", in_window: int, window: "Window") -> None:
     """A run with no accepted row, or none in the window, is a failure (exit 1), not an empty report."""
-    from renewals_cli.present.common import accounting_text, window_text
+    from renewals_cli.present.common import window_text
+
+    check_accepted(export, accounting)
+    if not in_window:
+        raise InputError(
+            f"{export.names}: no accepted row expires in the window ({window_text(window)}); "
+            "widen it with --from, --to or --all"
+        )
+
+
+def check_accepted(export: "Export", accounting: "RowAccounting") -> None:
+    """A run with no accepted row is a failure (exit 1) that says why the rows were rejected."""
+    from renewals_cli.present.common import accounting_text
 
     if not accounting.accepted:
         reasons = ", ".join(f"{n:,} {reason}" for reason, n in accounting.reasons.items())
@@ -212,11 +224,6 @@ def check_nonempty(export: "Export", accounting: "RowAccounting", in_window: int
         raise InputError(
             f"{export.names}: no row was accepted ({accounting_text(accounting)}){detail}"
             + decimal_comma_hint(export, accounting)
-        )
-    if not in_window:
-        raise InputError(
-            f"{export.names}: no accepted row expires in the window ({window_text(window)}); "
-            "widen it with --from, --to or --all"
         )
 
 
@@ -240,7 +247,7 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
         console.write_atomically(rejects, write_csv(rejected_rows(export)))
     if tell:
         hint = "" if not accounting.rejected or rejects else " (--rejects PATH lists them)"
-        console.say(f"Rows: {accounting_text(accounting)}{hint}")
+        (console.warn if accounting.rejected else console.say)(f"Rows: {accounting_text(accounting)}{hint}")
     if strict and accounting.rejected:
         raise RejectedRowsError(
             f"{accounting.rejected:,} rows rejected under --strict "
@@ -249,10 +256,9 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
 
 
 def deliver(output: "Output", path: Path | None) -> None:
-    """To stdout, or atomically to the file (a table becomes plain text)."""
+    """To stdout, or atomically to the file once the run has succeeded (a table becomes plain text)."""
     if path is None:
         console.emit(output)
         return
     content = output if isinstance(output, str | bytes) else console.to_text(output)
-    console.write_atomically(path, content)
-    console.say(f"Wrote {path}")
+    console.write_atomically(path, content, said=f"Wrote {path}")

@@ -52,11 +52,13 @@ def coverage(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
     import polars as pl
 
-    from renewals_cli import console
+    from renewals_cli import console, outputs
+    from renewals_cli.config import check_fraction
     from renewals_cli.coverage import costs_from_mapping, csm_coverage, load_costs
     from renewals_cli.present.coverage import coverage_document
     from renewals_cli.render import render
@@ -66,12 +68,14 @@ def coverage(
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
+    read = [*files, config or outputs.DEFAULT_CONFIG, csm_costs]
+    outputs.check_outputs(read, {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     start_month = common.fiscal_start(settings, fiscal_year_start)
     window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
-    chosen = target if target is not None else settings.coverage_target
+    chosen = check_fraction("--target", target) if target is not None else settings.coverage_target
     goal = chosen if chosen is not None else DEFAULT_TARGET
     if csm_costs is not None:
         costs = load_costs(csm_costs, decimal_comma=bool(decimal_comma))
@@ -89,6 +93,7 @@ def coverage(
 
         accounting, (rows, accounts) = export.read(queries)
         result = csm_coverage(rows.lazy(), accounts.lazy(), costs, by=grouping, target=goal)
+    common.check_accepted(export, accounting)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     common.deliver(render(coverage_document(result, accounting, window, grouping, goal, headline=human), fmt), output)

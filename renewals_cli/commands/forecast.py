@@ -62,9 +62,10 @@ def forecast(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli import forecast as core
     from renewals_cli.calendar import quarter_named
     from renewals_cli.present.forecast import forecast_document, why_none
@@ -72,6 +73,7 @@ def forecast(
 
     if by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     day = common.as_of_date(as_of)

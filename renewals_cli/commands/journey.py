@@ -45,13 +45,14 @@ def journey(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """CSM touchpoints due from the as-of date to --days after it, per owner.
 
     Welcome, day 30, day 60 and month 6 after an account's start date; the quote (120 days) and the renewal call
     (90 days) before each open renewal.
     """
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.journey import Filters, check_filters
     from renewals_cli.journey import journey as read_journey
     from renewals_cli.present.journey import journey_document, without_start_message
@@ -59,6 +60,7 @@ def journey(
 
     filters = Filters(owners=owner or (), segments=segment or (), touchpoints=touchpoint or ())
     check_filters(filters)
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     day = common.window(None, None, as_of).as_of
@@ -66,6 +68,7 @@ def journey(
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         result = read_journey(export, thresholds, as_of=day, days=days, filters=filters)
+    common.check_accepted(export, result.accounting)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     message = without_start_message(result.without_start, has_column=export.has("start_date"))
     if message:

@@ -6,7 +6,20 @@ from typing import Annotated
 
 import typer
 
+from renewals_cli import console
 from renewals_cli.names import Format
+
+# The as-of dates an option may name: the quarters around any of them are still in the calendar.
+FIRST_DAY, LAST_DAY = dt.date(2, 1, 1), dt.date(9998, 12, 31)
+
+
+def in_calendar(value: dt.datetime | None) -> dt.datetime | None:
+    """An as-of date, or a usage error when it is too near the calendar's ends to reckon its quarter and the
+    quarters either side (`--as-of 9999-12-31`: the quarter after it is in no calendar)."""
+    if value is not None and not FIRST_DAY <= value.date() <= LAST_DAY:
+        raise typer.BadParameter(f"{value.date()} is outside the calendar (expected {FIRST_DAY} to {LAST_DAY})")
+    return value
+
 
 Files = Annotated[
     list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
@@ -16,7 +29,22 @@ MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", metavar="CANONICAL=HEADER", help="Read a canonical column from HEADER."),
 ]
-Encoding = Annotated[str | None, typer.Option(help="Text encoding (a Python codec name); detected by default.")]
+
+
+def text_encoding(name: str | None) -> str | None:
+    """`--encoding`: a codec that reads text (a usage error for `rot13` or `base64`, codecs of something else)."""
+    from renewals_cli.config import encoding_problem
+
+    problem = None if name is None else encoding_problem(name)
+    if problem:
+        raise typer.BadParameter(f"{name}: {problem}")
+    return name
+
+
+Encoding = Annotated[
+    str | None,
+    typer.Option(callback=text_encoding, help="Text encoding (a Python codec name); detected by default."),
+]
 Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter: one character or 'tab'; detected by default.")]
 DateFormat = Annotated[str | None, typer.Option(help="strftime layout of non-ISO dates, e.g. %d/%m/%Y.")]
 DecimalComma = Annotated[bool | None, typer.Option("--decimal-comma", help="Amounts are written 1.234,50.")]
@@ -55,7 +83,13 @@ AllRows = Annotated[
 ]
 AsOf = Annotated[
     dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="The as-of date (default: today)."),
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        callback=in_calendar,
+        metavar="YYYY-MM-DD",
+        help="The as-of date (default: today).",
+    ),
 ]
 StrategicArr = Annotated[
     str | None,
@@ -96,4 +130,13 @@ Csm = Annotated[
 Partner = Annotated[
     list[str] | None,
     typer.Option("--partner", metavar="NAME", help="Only this partner, or direct (repeat for several)."),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        callback=console.set_quiet,
+        help="Nothing on stderr but errors, warnings, rejected rows and missed targets (for cron).",
+    ),
 ]

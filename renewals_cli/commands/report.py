@@ -80,10 +80,11 @@ def report(
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
+    quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.filters import Filters
     from renewals_cli.present.common import accounting_text, plural, zero_prior_text
     from renewals_cli.present.report import report_document
@@ -93,6 +94,8 @@ def report(
 
     if by is not None and by not in GROUPINGS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
+    written = [*(("--output", path) for path in output or []), ("--rejects", rejects)]
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG, compare_with], written)
     deliveries = common.deliveries(fmt, output)
     settings = common.config(config)
     if fail_under and not settings.targets:
@@ -127,7 +130,7 @@ def report(
         console.say(f"Rows in {compare_with} (compared with): {accounting_text(previous.accounting)}")
     common.check_rows(export, result.accounting, rejects, strict, tell=any(f is not Format.json for f, _ in deliveries))
     if result.zero_prior:
-        console.say(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
+        console.warn(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
     for each, path in deliveries:
         for_people = each in HUMAN_FORMATS
         sections = shown_to_people if for_people else shown_to_machines
@@ -145,9 +148,9 @@ def report(
         # Every cell shown below its target counts, in whichever table it is.
         missed = [miss for g in result.tables for _, miss in misses(result.tables[g], g, settings.targets)]
         for miss in missed:
-            console.say(f"Missed target: {miss}")
+            console.warn(f"Missed target: {miss}")
         if missed:
-            console.say(f"{plural(len(missed), 'target', 'targets')} missed: exit {int(ExitCode.TARGET_MISSED)}")
+            console.warn(f"{plural(len(missed), 'target', 'targets')} missed: exit {int(ExitCode.TARGET_MISSED)}")
             raise typer.Exit(ExitCode.TARGET_MISSED)
 
 

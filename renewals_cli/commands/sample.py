@@ -27,6 +27,7 @@ def sample(
     style: Annotated[str, typer.Option(help=f"Headers and renderings: {', '.join(STYLES)}.")] = "canonical",
     as_of: o.AsOf = None,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """Write a realistic synthetic CRM renewal export, for demos, tests and benchmarks."""
     from renewals_cli import console
@@ -40,5 +41,5 @@ def sample(
         return
     if path.suffix.lower() not in (".csv", ".parquet"):
         raise UsageError(f"{path}: the sample is written as .csv or .parquet")
-    generator.write_sample(path, rows, seed=seed, style=style, as_of=day)
-    console.say(f"Wrote {rows:,} opportunities to {path}")
+    frame = generator.generate(rows, seed=seed, style=style, as_of=day)
+    console.write_atomically(path, generator.writer(frame, path), said=f"Wrote {rows:,} opportunities to {path}")

@@ -33,14 +33,16 @@ def segments(
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.present.segments import segments_document
     from renewals_cli.render import render
     from renewals_cli.segments import account_table
     from renewals_cli.window import within
 
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     start_month = common.fiscal_start(settings, fiscal_year_start)
@@ -49,5 +51,6 @@ def segments(
     with console.working("Reading the export…"):
         export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
         accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])
+    common.check_accepted(export, accounting)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(segments_document(accounts, window, summary=fmt in HUMAN_FORMATS), fmt), output)

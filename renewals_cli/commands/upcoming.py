@@ -41,18 +41,20 @@ def upcoming(
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
+    quiet: o.Quiet = False,
     debug: o.Debug = False,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
     import polars as pl
 
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.filters import check_segments, spelled
     from renewals_cli.present.worklist import worklist_document
     from renewals_cli.render import render
     from renewals_cli.report import account_attributes
     from renewals_cli.worklist import due, listed
 
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
     fmt = common.output_format(fmt, output)
     settings = common.config(config)
     day = common.as_of_date(as_of)
@@ -81,6 +83,7 @@ def upcoming(
         worklist = listing.collect()
         if len(chosen) == 1:  # the rep's own list: the rep column would say the same on every row
             worklist = worklist.drop("rep")
+    common.check_accepted(export, accounting)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     document = worklist_document(worklist, day, days, headline=human, since=since, largest_first=sort == "value")

@@ -23,12 +23,14 @@ def validate(
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
     debug: o.Debug = False,
+    quiet: o.Quiet = False,
 ) -> None:
     """How each column was mapped, and rows read, accepted and rejected with reasons; exit 1 on any rejection."""
-    from renewals_cli import console
+    from renewals_cli import console, outputs
     from renewals_cli.present.validation import validation_document
     from renewals_cli.render import render
 
+    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--rejects": rejects})
     with console.working("Reading the export…"):
         export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
         accounting, _ = export.read()

@@ -159,14 +159,17 @@ FORECAST_NOTE = (
 
 
 # What the weekly report shows of the forecast per rep; `renewals forecast` has every column.
-WEEKLY_FORECAST = ("rep", "forecast_nrr", "forecast_grr", "target", "gap", "available", "won_to_date", "open_value")
+WEEKLY_FORECAST = (
+    "rep", "renewed_to_date", "forecast_nrr", "forecast_grr", "target", "gap", "won_to_date", "open_value",
+)  # fmt: skip
 
 
 def weekly_forecast(table: pl.DataFrame) -> pl.DataFrame:
-    """The forecast per rep as the weekly report shows it: WEEKLY_FORECAST, without `target` and `gap` when no
-    target is set."""
+    """The forecast per rep as the weekly report shows it: WEEKLY_FORECAST (`renewed_to_date` is won to date over
+    the value available, where the forecast starts from), without `target` and `gap` when no target is set."""
     columns = [c for c in WEEKLY_FORECAST if table["target"].drop_nulls().len() or c not in ("target", "gap")]
-    return table.select(columns)
+    renewed_to_date = pl.when(pl.col("available") > 0).then(pl.col("won_to_date") / pl.col("available"))
+    return table.with_columns(renewed_to_date=renewed_to_date).select(columns)
 
 
 def outlook_text(outlook: Forecast) -> str:
@@ -236,7 +239,8 @@ def report_document(
         Section(
             name="groups" if len(shown) == 1 else grouping,
             title=TITLES[grouping],
-            frame=tables[grouping],
+            # (people read the rep table's coaching columns in the coaching table that follows it)
+            frame=tables[grouping].drop(COACHING_COLUMNS, strict=False) if headline else tables[grouping],
             brief=(*keys_of(grouping), *BRIEF_KPIS),
             below=frozenset(
                 (index, miss.kpi) for index, miss in misses(report.tables[grouping], grouping, targets or Targets())

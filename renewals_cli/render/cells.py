@@ -1,12 +1,12 @@
 """How values look to people (terminal, markdown): percents for rates, thousands separators for amounts."""
 
 import datetime as dt
-import re
 
 import polars as pl
 
 from renewals_cli.changes import MONEY as CHANGES_MONEY
 from renewals_cli.kpis import KPI_COLUMNS
+from renewals_cli.text import one_line as one_line  # re-exported for the renderers
 
 # The forecast's rates, and its differences of two rates (shown in points).
 FORECAST_RATES = ("forecast_nrr", "forecast_grr", "landed_nrr", "landed_grr", "baseline_nrr", "renewed_to_date")
@@ -124,26 +124,6 @@ LABELS = {
 
 # A terminal escape sequence: CSI (`ESC [ … final`, colours, clearing), OSC (`ESC ] … BEL` or `ESC ] … ESC \\`,
 # window titles, hyperlinks), ESC and one more character, or the one-character C1 CSI.
-ESCAPE_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC
-    r"|\x1b.?"  # any other escape
-    r"|\x9b[0-?]*[ -/]*[@-~]",  # the one-byte (C1) CSI
-    re.S,
-)
-LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-# C0 and C1 control characters, and the bidirectional overrides and isolates that reorder what a reader sees.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def one_line(text: str) -> str:
-    """Text from customer data made inert for a terminal or a Markdown table: escape sequences and control
-    characters removed, line breaks and tabs turned into spaces."""
-    text = ESCAPE_SEQUENCE.sub("", text)
-    text = LINE_BREAK.sub(" ", text).replace("\t", " ")
-    return CONTROL.sub("", text)
-
-
 def label(column: str) -> str:
     """A short column heading."""
     return LABELS.get(column, column.replace("_", " ").capitalize())

@@ -11,10 +11,7 @@ runs. Rep, account and batch names come from customer data, so every text is put
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from html import escape
-
-import polars as pl
 
 from renewals_cli.present.glossary import glossary_for
 from renewals_cli.render.cells import cell, is_numeric, label, one_line
@@ -229,14 +226,12 @@ def forecast_chart(section: Section) -> list[str]:
     """Each rep's renewal rate won to date, where the forecast lands, and the target (when one is set); nothing
     when the table is not a forecast by rep."""
     frame = section.frame
-    if "rep" not in frame.columns or "forecast_nrr" not in frame.columns or frame.height == 0:
+    if not {"rep", "forecast_nrr", "renewed_to_date"} <= set(frame.columns) or frame.height == 0:
         return []
-    to_date = pl.when(pl.col("available") > 0).then(pl.col("won_to_date") / pl.col("available"))
-    shares = frame.with_columns(renewed_to_date=to_date)
     targets = "target" in frame.columns and frame["target"].drop_nulls().len() > 0
     series = ["renewed_to_date", "forecast_nrr", *(["target"] if targets else [])]
     return bar_chart(
-        replace(section, frame=shares),
+        section,
         series,
         "Where each rep's quarter lands: renewed to date, forecast, target",
         "Renewed to date is the value renewed so far over the value up for renewal in the quarter; the forecast adds "
