@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewals_cli.money import dollars, micros
+from renewals_cli.money import MONEY, dollars, micros
 from renewals_cli.names import SEGMENTS as SEGMENTS  # re-exported for the core's users
 
 Segment = pl.Enum(SEGMENTS)  # sorts in tier order, not alphabetically
@@ -20,22 +20,33 @@ class Thresholds:
 
 def arr_parts() -> dict[str, pl.Expr]:
     """What an account's ARR and segment are made of, as aggregations over some of its rows (all of them, or
-    those of one rep or batch): `arr_expiry`, the latest expiry date among the rows with an `arr`;
-    `arr_on_expiry`, the largest `arr` on that day; `prior_micros`, Σ prior_amount (in micros); and
-    `strategic_flag`, whether any row is flagged strategic."""
-    arr = pl.col("arr")
-    with_arr = pl.when(arr.is_not_null()).then(pl.col("expiry_date"))
+    those of one rep or batch): `latest_arr`, the largest `arr_key` (the arr on the latest expiry date among the
+    rows that have one, the largest on a tie); `prior_micros`, Σ prior_amount (in micros); and
+    `strategic_flag`, whether any row is flagged strategic. Each is a plain max or sum, so that they are made
+    in the same streaming group-by as the KPI sums, and add up over finer parts."""
     return {
-        "arr_expiry": with_arr.max(),
-        "arr_on_expiry": latest_largest(arr, with_arr),
+        "latest_arr": arr_key(pl.col("expiry_date"), pl.col("arr")).max(),
         "prior_micros": micros(pl.col("prior_amount")).sum(),
         "strategic_flag": pl.col("strategic").fill_null(False).any(),
     }
 
 
-def latest_largest(arr: pl.Expr, day: pl.Expr) -> pl.Expr:
-    """The largest `arr` of the latest `day` (null days first, so a day wins over none)."""
-    return arr.sort_by([day, arr], nulls_last=False).last()
+# `arr_key`: a row's (expiry date, arr) as one integer that orders by date, then by amount. Amounts are below
+# values.MAX_MONEY (1e15) in micros, so below DAY; days since 1970 are shifted to stay positive.
+DAY = 10**21
+DAYS_BEFORE_1970 = 2**31
+
+
+def arr_key(expiry: pl.Expr, arr: pl.Expr) -> pl.Expr:
+    """The row's (expiry date, arr) as one orderable integer (null without an arr): the largest key of an
+    account's rows is the arr on its latest expiry date, the largest on a tie."""
+    day = expiry.cast(pl.Int32).cast(MONEY) + DAYS_BEFORE_1970
+    return pl.when(arr.is_not_null()).then(day * DAY + micros(arr))
+
+
+def arr_of(key: pl.Expr) -> pl.Expr:
+    """The arr an `arr_key` holds."""
+    return dollars(key % DAY)
 
 
 def segments_from(parts: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
@@ -49,7 +60,7 @@ def segments_from(parts: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
     """
     c = pl.col
     accounts = parts.group_by("account_id").agg(
-        account_arr=pl.coalesce(latest_largest(c("arr_on_expiry"), c("arr_expiry")), dollars(c("prior_micros").sum())),
+        account_arr=pl.coalesce(arr_of(c("latest_arr").max()), dollars(c("prior_micros").sum())),
         strategic_flag=c("strategic_flag").any(),
     )
     segment = (
