@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from renewals_cli.errors import InputError, UsageError, first_line
+from renewals_cli.errors import InputError, UsageError, first_line, listed
 from renewals_cli.kpis import MONEY, ratio
 from renewals_cli.load.columns import normalise
 from renewals_cli.load.sources import open_source
@@ -80,9 +80,7 @@ def load_costs(path: Path, *, decimal_comma: bool = False) -> pl.DataFrame:
     }
     missing = [name for name, header in found.items() if header is None]
     if missing:
-        raise InputError(
-            f"{path}: no {' or '.join(missing)} column (headers: {', '.join(source.headers)}); {_EXPECTED}"
-        )
+        raise InputError(f"{path}: no {' or '.join(missing)} column (headers: {listed(source.headers)}); {_EXPECTED}")
     csm_header, cost_header = found["csm"], found["annual_cost"]
     assert csm_header is not None and cost_header is not None
     schema = source.frame.collect_schema()

@@ -110,7 +110,7 @@ def _read(
     the file would be read once for each.
     """
     state = row_state(within(window))
-    states = rows.group_by(state=state).agg(opportunities=pl.len())
+    states = rows.group_by("normalised", state=state).agg(opportunities=pl.len())
     with _reading(export):
         read = partial_sets(
             rows,
@@ -127,7 +127,7 @@ def count_rows(export: Export) -> RowAccounting:
     """The row accounting alone."""
 
     def states(rows: pl.LazyFrame) -> pl.LazyFrame:
-        return rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+        return rows.group_by("normalised", state=row_state(pl.lit(True))).agg(opportunities=pl.len())
 
     rows, checks = export.provisional()  # detection confirmed in the same pass, as a report's
     counted, *results = _collect(export, [states(rows), *checks])
@@ -178,6 +178,7 @@ ROW_COLUMNS = (
     "strategic",
     "skipped",
     "reject_code",
+    "normalised",
 )
 
 

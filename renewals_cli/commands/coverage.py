@@ -44,6 +44,7 @@ def coverage(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -73,7 +74,7 @@ def coverage(
     else:
         raise UsageError("coverage needs --csm-costs COSTS.csv or a [csm_costs] table in renewals.toml")
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         result = csm_coverage(export, window, thresholds, costs, by=grouping, target=goal)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS

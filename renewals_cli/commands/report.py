@@ -39,6 +39,7 @@ def report(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -64,7 +65,7 @@ def report(
     headline = ["overall"] if human else []  # (the rep table's coaching needs no overall table)
     wanted = sorted({*shown, *checked, *headline}, key=GROUPINGS.index)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         result = build_report(export, window, thresholds, wanted)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(report_document(result, shown, headline=human, targets=settings.targets), fmt), output)

@@ -25,6 +25,7 @@ def segments(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -42,7 +43,7 @@ def segments(
     window = common.window(start, end, None, quarter)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         accounts, accounting = account_segments(export, window, thresholds)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
     common.deliver(render(segments_document(accounts, window), fmt), output)

@@ -33,6 +33,7 @@ def upcoming(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -50,7 +51,7 @@ def upcoming(
     window = common.window(None, None, as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         worklist, accounting = renewal_worklist(
             export, window.as_of, thresholds, days=days, reps=rep or (), segments=segment or ()
         )

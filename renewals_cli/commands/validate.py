@@ -19,6 +19,7 @@ def validate(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -33,7 +34,8 @@ def validate(
     if fmt not in (Format.table, Format.json, Format.markdown):
         raise UsageError(f"--format {fmt}: validate writes table, json or markdown")
     with console.working("Reading the export…"):
-        export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
+        settings = common.config(config)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         accounting = count_rows(export)
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
     console.emit(render(validation_document(export, accounting), fmt))

@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, listed
 
 # In SPEC order: when two headers match one canonical column, the earlier alias wins.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -103,7 +103,7 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
         if actual is None:
             raise InputError(
                 f"{source}: --map {canonical}={header} names a header the file does not have "
-                f"(headers: {', '.join(headers)})"
+                f"(headers: {listed(headers)})"
             )
         chosen[canonical] = actual
     # Only alias matches claim a header: `--map expiry_date=close_date` still leaves `close_date` its own column.

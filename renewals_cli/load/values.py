@@ -283,6 +283,24 @@ def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(label.is_in(TRUE)).then(True).when(label.is_in(FALSE)).then(False)
 
 
+# Characters that make two spellings of one name differ without showing: format characters (zero-width space and
+# joiners, a BOM, a soft hyphen, direction marks) and control characters other than whitespace (a NUL byte).
+INVISIBLE = r"[\p{Cf}[\p{Cc}&&\S]]"
+# Text that may need more than trimming: a character beyond printable ASCII, or two whitespace characters in a row.
+UNUSUAL = r"[^\x20-\x7E]|\s\s"
+
+
+def text_key(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Text that looks alike made alike (Unicode NFC, so a decomposed accent is one character; invisible
+    characters removed; each run of whitespace, a non-breaking space included, made one space; trimmed), and
+    whether that changed more than the trimming. Only the unusual values (few, in most exports) are looked at
+    closely: the others are handed to it as nulls, which cost nothing."""
+    text = trimmed(column)
+    unusual = pl.when(text.str.contains(UNUSUAL)).then(text)
+    alike = unusual.str.normalize("NFC").str.replace_all(INVISIBLE, "").str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.coalesce(alike, text), (alike != unusual).fill_null(False)
+
+
 def trimmed(column: pl.Expr) -> pl.Expr:
     """Text without the whitespace around it; empty text stays (see `non_empty`)."""
     return column.cast(pl.String).str.strip_chars()
