@@ -544,3 +544,44 @@ def test_listed_cuts_long_items_and_long_lists() -> None:
 
 def test_usage_error_is_exit_2() -> None:
     assert UsageError("x").exit_code == 2
+
+
+# ----------------------------------------------------------------------------------------- many small files
+
+
+def snapshots(directory: Path, count: int) -> str:
+    """`count` weekly snapshots of one small report: the same opportunities, some rejected, a footer."""
+    directory.mkdir()
+    for week in range(count):
+        lines = [HEADER, *ROWS, f"W{week},A9,Zed,2026-06-30,n/a,Open,,", "Grand Totals (4 records),,,,,,,"]
+        write(directory / f"2026-w{week:02d}.csv", ("\n".join(lines) + "\n").encode())
+    return str(directory / "*.csv")
+
+
+def test_many_small_files_read_as_one_give_the_rows_each_file_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pattern = snapshots(tmp_path / "exports", 5)
+    alone = load(pattern)
+    monkeypatch.setattr(sources, "GROUP_FROM", 2)
+    size = (tmp_path / "exports" / "2026-w00.csv").stat().st_size
+    monkeypatch.setattr(sources, "GROUP_BYTES", 2 * size)  # two files a group: three groups
+    together = load(pattern)
+
+    assert [len(source.files) for source in together.sources] == [2, 2, 0]  # the last file alone
+    assert str(together.sources[0].path) == f"{tmp_path}/exports/2026-w00.csv (and 1 more file like it)"
+    assert_frame_equal(together.rows.collect(), alone.rows.collect())
+    assert_frame_equal(rejected_rows(together), rejected_rows(alone))
+    assert count_rows(together) == count_rows(alone)
+    assert count_rows(together).duplicates_of_earlier_files == 12  # 3 rows in each of 4 later files
+
+
+def test_files_of_another_layout_are_not_read_with_a_group(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "GROUP_FROM", 2)
+    pattern = snapshots(tmp_path / "exports", 3)
+    write(tmp_path / "exports" / "2026-w01.csv", CSV.replace(b"opportunity_id,", b"Opportunity ID,"))
+
+    export = load(pattern)
+
+    assert [len(source.files) for source in export.sources] == [0, 0, 0]
+    assert count_rows(export).read == 13

@@ -8,7 +8,7 @@ import polars as pl
 from renewals_cli.errors import InputError, UsageError, first_line, listed
 from renewals_cli.load import reasons
 from renewals_cli.load.columns import ColumnMapping, resolve_columns
-from renewals_cli.load.sources import KINDS, Source, expand_paths, open_source
+from renewals_cli.load.sources import FILE_COLUMN, KINDS, ROW_COLUMN, Source, expand_paths, grouped, open_source
 from renewals_cli.load.validate import (
     TEXT_COLUMNS,
     Detected,
@@ -120,10 +120,11 @@ class Export:
 
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     """Open, map and type every file; rejected rows are marked with their reasons, never dropped."""
-    sources = tuple(
+    opened = [
         open_source(path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
         for path in expand_paths(patterns)
-    )
+    ]
+    sources = tuple(grouped(opened))
     if options.sheet is not None and not any(source.kind == "xlsx" for source in sources):
         raise UsageError(f"--sheet {options.sheet}: names a sheet of an Excel workbook, and no FILE is one")
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
@@ -236,12 +237,20 @@ def rejected_rows(export: Export) -> pl.DataFrame:
     for source in export.sources:
         # The file's own columns named like the ones added here are kept, renamed.
         own = {h: f"{h} (file)" for h in source.headers if h in ("source", "row", "reject_reason")}
-        original = (
-            source.frame.rename(own)
-            .with_row_index("row", offset=1)
-            .with_columns(pl.all().exclude("row").cast(pl.String))
+        files = [str(path) for path in source.files] or [str(source.path)]
+        original = source.frame.rename(own)
+        if source.files:
+            original = original.rename({FILE_COLUMN: "source", ROW_COLUMN: "row"}).with_columns(
+                pl.col("row").cast(pl.Int64)
+            )
+        else:
+            original = original.with_row_index("row", offset=1).with_columns(source=pl.lit(files[0]))
+        original = original.with_columns(pl.all().exclude("row").cast(pl.String))
+        parts.append(
+            marked.filter(pl.col("source").is_in(files)).join(
+                original, on=["source", "row"], how="left", maintain_order="left"
+            )
         )
-        parts.append(marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left"))
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
     # Columns of fields beyond the header are kept up to the last one a rejected row fills.
     extras = list(dict.fromkeys(e for source in export.sources for e in source.extras if e in frame.columns))

@@ -81,6 +81,9 @@ class Source:
     extras: tuple[str, ...] = ()  # CSV: columns holding fields beyond the header (null when there are none)
     separator: str | None = None  # a CSV file read from disk (UTF-8): its delimiter
     notes: tuple[str, ...] = ()  # what reading it changed, to be said (lines decoded as Windows-1252)
+    # Several small CSV files of one layout read as one (see `grouped`): its frame has each row's file and row
+    # number in FILE_COLUMN and ROW_COLUMN, and `path` names the first file and how many more.
+    files: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -500,10 +503,17 @@ def detect_encoding(path: Path, head: bytes) -> str:
 
 
 def _scan(
-    data: Path | bytes, separator: str, *, names: Sequence[str] = (), n_rows: int | None = None, skip: bool = True
+    data: Path | bytes | list[Path],
+    separator: str,
+    *,
+    names: Sequence[str] = (),
+    n_rows: int | None = None,
+    skip: bool = True,
+    file_column: str | None = None,
 ) -> pl.LazyFrame:
     """Every field as text. With `names`, the header line is skipped (unless not `skip`) and the columns take
-    these names; rows with fewer fields get nulls, fields beyond the last name are dropped."""
+    these names; rows with fewer fields get nulls, fields beyond the last name are dropped. Several files are
+    read one after the other (each row's file in `file_column`)."""
     options = {
         "separator": separator,
         "infer_schema": False,
@@ -513,7 +523,9 @@ def _scan(
     }
     if names:
         options |= {"has_header": False, "skip_rows": int(skip), "schema": dict.fromkeys(names, pl.String)}
-    if isinstance(data, Path):
+    if file_column is not None:
+        options["include_file_paths"] = file_column
+    if isinstance(data, Path | list):
         return pl.scan_csv(data, glob=False, **options)  # type: ignore[arg-type]
     return pl.read_csv(data, **options).lazy()  # type: ignore[arg-type]
 
@@ -620,3 +632,62 @@ def spread_rows(source: Source, columns: Sequence[str]) -> list[pl.DataFrame]:
                 except pl.exceptions.PolarsError:
                     continue  # a piece that began inside a quoted field
     return found
+
+
+# Many small CSV files of one layout (a glob of weekly snapshots, a folder of daily exports) are read as one
+# table: read each on its own, every file costs a plan, a detection pass and buffers of its own, and a few
+# thousand of them took gigabytes. A run of at least GROUP_FROM such files (UTF-8 on disk, the same headers and
+# delimiter, each under GROUP_BYTES) is read as groups of at most GROUP_BYTES in all: numbering each file's rows
+# holds one group in memory at a time.
+GROUP_FROM = 16
+GROUP_BYTES = 64 * 1024**2
+FILE_COLUMN = "__file"
+ROW_COLUMN = "__row"
+
+
+def grouped(opened: Sequence[Source]) -> list[Source]:
+    """The sources, with each run of small CSV files of one layout read as groups (see GROUP_FROM)."""
+    result: list[Source] = []
+    run: list[tuple[Source, int]] = []
+
+    def flush() -> None:
+        if len(run) < GROUP_FROM:
+            result.extend(source for source, _ in run)
+        else:
+            group: list[Source] = []
+            size = 0
+            for source, bytes_ in run:
+                if group and size + bytes_ > GROUP_BYTES:
+                    result.append(_group(group))
+                    group, size = [], 0
+                group.append(source)
+                size += bytes_
+            result.append(_group(group))
+        run.clear()
+
+    for source in opened:
+        size = source.path.stat().st_size if source.separator is not None else GROUP_BYTES + 1
+        layout = (source.headers, source.separator)
+        if run and (run[0][0].headers, run[0][0].separator) != layout:
+            flush()
+        if size <= GROUP_BYTES and not source.notes:
+            run.append((source, size))
+        else:
+            flush()
+            result.append(source)
+    flush()
+    return result
+
+
+def _group(sources: Sequence[Source]) -> Source:
+    """Files of one layout as one source, each row with its file and its row number in that file."""
+    first = sources[0]
+    if len(sources) == 1:
+        return first
+    assert first.separator is not None
+    files = tuple(source.path for source in sources)
+    frame = _scan(list(files), first.separator, names=(*first.headers, *first.extras), file_column=FILE_COLUMN)
+    frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.UInt32).over(FILE_COLUMN).alias(ROW_COLUMN))
+    more = len(files) - 1
+    name = Path(f"{first.path} (and {more:,} more {'file' if more == 1 else 'files'} like it)")
+    return Source(path=name, frame=frame, headers=first.headers, kind="csv", extras=first.extras, files=files)

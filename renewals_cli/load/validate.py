@@ -9,7 +9,7 @@ import polars as pl
 from renewals_cli.errors import InputError, first_line, listed
 from renewals_cli.load import reasons, values
 from renewals_cli.load.columns import ColumnMapping, currency_header
-from renewals_cli.load.sources import KINDS, Source, first_rows, spread_rows
+from renewals_cli.load.sources import FILE_COLUMN, KINDS, ROW_COLUMN, Source, first_rows, spread_rows
 
 T = TypeVar("T")
 
@@ -146,14 +146,16 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
-    headers = frame.collect_schema().names()
+    own = (*source.extras, FILE_COLUMN, ROW_COLUMN) if source.files else source.extras
+    headers = [h for h in frame.collect_schema().names() if h not in own]
     texts = {TEXT_PREFIX + header: pl.col(header) for header in headers} if with_text else {}
-    # (named apart: the file may have a column of its own named `row`)
-    frame = frame.with_row_index("__row", offset=1).with_columns(
+    # (named apart: the file may have a column of its own named `row`; a group of files numbers its rows per file)
+    frame = frame if source.files else frame.with_row_index(ROW_COLUMN, offset=1)
+    frame = frame.with_columns(
         **texts,
-        skipped=_skipped([h for h in headers if h not in source.extras]) if source.kind != "parquet" else pl.lit(False),
+        skipped=_skipped(headers) if source.kind != "parquet" else pl.lit(False),
         __extra_fields=_extra_fields(source.extras),
-        source=pl.lit(str(source.path)),
+        source=pl.col(FILE_COLUMN) if source.files else pl.lit(str(source.path)),
         **{f"__typed_{name}": expr for name, expr in typed.items()},
         normalised=pl.sum_horizontal(
             pl.when(flag).then(pl.lit(1 << i, dtype=pl.UInt16)).otherwise(pl.lit(0, dtype=pl.UInt16))
@@ -206,7 +208,7 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         .otherwise(reasons.reject_code(checks))
     )
     frame = frame.with_columns(reject_code=code)
-    row = {"row": pl.col("__row")}
+    row = {"row": pl.col(ROW_COLUMN)}
     return frame.select(
         *(row.get(name, pl.col(name)).cast(dtype_).alias(name) for name, dtype_ in CANONICAL_SCHEMA.items()), *texts
     )
@@ -275,6 +277,7 @@ def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -
     names = schema.names()
     currency = currency_header(names)
     needed = [names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras]
+    needed += [FILE_COLUMN, ROW_COLUMN] if source.files else []
     return source.frame.select(list(dict.fromkeys(needed)))
 
 
