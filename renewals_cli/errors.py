@@ -55,8 +55,9 @@ LISTED_ITEMS = 10
 LISTED_CHARS = 60
 
 
-def listed(items: Sequence[str], limit: int = LISTED_ITEMS) -> str:
-    """Items joined by commas for a message: the first `limit`, then how many more (`… and 4,990 more`)."""
-    shown = [item if len(item) <= LISTED_CHARS else item[: LISTED_CHARS - 1] + "…" for item in items[:limit]]
+def listed(items: Sequence[str], limit: int = LISTED_ITEMS, *, chars: int | None = LISTED_CHARS) -> str:
+    """Items joined by commas for a message: the first `limit` (each cut to `chars`), then how many more
+    (`… and 4,990 more`)."""
+    shown = [item if chars is None or len(item) <= chars else item[: chars - 1] + "…" for item in items[:limit]]
     more = f" … and {len(items) - limit:,} more" if len(items) > limit else ""
     return ", ".join(shown) + more

@@ -348,7 +348,7 @@ def test_one_windows_1252_line_does_not_garble_the_utf8_ones(
 
     assert result.exit_code == 0, result.stderr
     assert sorted(pl.read_csv(result.stdout.encode())["reps"]) == ["José", "Renée", "Zoë Müller"]
-    assert result.stderr.splitlines()[0] == f"{path}: 1 line is not UTF-8, read as Windows-1252 (line 3)"
+    assert result.stderr.splitlines()[1] == f"{path}: 1 line is not UTF-8, read as Windows-1252 (line 3)"
 
 
 def test_a_windows_1252_file_is_read_as_such_without_a_note(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ class Export:
     @property
     def names(self) -> str:
         """The files read, as a message names them."""
-        return listed([str(source.path) for source in self.sources])
+        return listed([str(source.path) for source in self.sources], chars=None)
 
     @property
     def notes(self) -> tuple[str, ...]:

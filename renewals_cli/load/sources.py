@@ -136,7 +136,10 @@ def open_source(path: Path, *, encoding: str | None, delimiter: str | None, shee
     zip file. Every CSV and workbook cell is read as text, so values are parsed by our rules."""
     reading = Reading(encoding=encoding, delimiter=delimiter, sheet=sheet)
     if str(path) == STDIN:
-        return _open_stream(Path(STDIN_NAME), sys.stdin.buffer, reading)
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise InputError(f"{STDIN_NAME}: not available to read from")
+        return _open_stream(Path(STDIN_NAME), stream, reading)
     mode = _mode(path)
     if stat.S_ISDIR(mode):
         raise InputError(f"{path}: is a directory, expected a CSV or Parquet file")

@@ -119,9 +119,9 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         return column.is_not_null() & unparsed.str.contains(NOT_BLANK).fill_null(True)
 
     typed: dict[str, pl.Expr] = {}
-    changed: dict[str, pl.Expr] = {}
+    unusual: dict[str, pl.Expr] = {}  # see `values.text_key`
     for name in TEXT_COLUMNS:
-        typed[name], changed[name] = values.text_key(raw(name))  # empty is null from the renaming step on
+        typed[name], unusual[f"__unusual_{name}"] = values.text_key(raw(name))  # empty is null from renaming on
     for name in MONEY_COLUMNS:
         # Not nulled when out of range: such an amount is invalid by `checks` below (for less than nulling it).
         typed[name] = values.money_from(
@@ -157,12 +157,16 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         __extra_fields=_extra_fields(source.extras),
         source=pl.col(FILE_COLUMN) if source.files else pl.lit(str(source.path)),
         **{f"__typed_{name}": expr for name, expr in typed.items()},
+        **unusual,
+    )
+    made_alike = [pl.col(f"__unusual_{name}") != pl.col(f"__typed_{name}") for name in TEXT_COLUMNS]
+    frame = frame.with_columns(
+        **{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS)},
         normalised=pl.sum_horizontal(
-            pl.when(flag).then(pl.lit(1 << i, dtype=pl.UInt16)).otherwise(pl.lit(0, dtype=pl.UInt16))
-            for i, flag in enumerate(changed.values())
+            pl.when(changed).then(pl.lit(1 << i, dtype=pl.UInt16)).otherwise(pl.lit(0, dtype=pl.UInt16))
+            for i, changed in enumerate(made_alike)
         ),
     )
-    frame = frame.with_columns(**{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS)})
     frame = frame.with_columns(
         **{
             name: values.non_empty(pl.col(f"__typed_{name}")) if name in TEXT_COLUMNS else pl.col(f"__typed_{name}")

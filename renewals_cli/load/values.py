@@ -292,13 +292,14 @@ UNUSUAL = r"[^\x20-\x7E]|\s\s"
 
 def text_key(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """Text that looks alike made alike (Unicode NFC, so a decomposed accent is one character; invisible
-    characters removed; each run of whitespace, a non-breaking space included, made one space; trimmed), and
-    whether that changed more than the trimming. Only the unusual values (few, in most exports) are looked at
-    closely: the others are handed to it as nulls, which cost nothing."""
+    characters removed; each run of whitespace, a non-breaking space included, made one space; trimmed), and the
+    unusual text it was made from (null where trimming was all it needed): where the two differ, the value was
+    changed. Only the unusual values (few, in most exports) are looked at closely: the others are handed to it as
+    nulls, which cost nothing."""
     text = trimmed(column)
     unusual = pl.when(text.str.contains(UNUSUAL)).then(text)
     alike = unusual.str.normalize("NFC").str.replace_all(INVISIBLE, "").str.replace_all(r"\s+", " ").str.strip_chars()
-    return pl.coalesce(alike, text), (alike != unusual).fill_null(False)
+    return pl.coalesce(alike, text), unusual
 
 
 def trimmed(column: pl.Expr) -> pl.Expr:
