@@ -585,3 +585,18 @@ def test_files_of_another_layout_are_not_read_with_a_group(tmp_path: Path, monke
 
     assert [len(source.files) for source in export.sources] == [0, 0, 0]
     assert count_rows(export).read == 13
+
+
+@pytest.mark.parametrize("kind", ["parquet", "xlsx"])
+def test_standard_input_may_be_parquet_or_a_workbook(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    plain = load(write(tmp_path / "plain.csv", CSV))
+    if kind == "parquet":
+        path = tmp_path / "export.parquet"
+        pl.read_csv(CSV, infer_schema=False).write_parquet(path)
+    else:
+        path = workbook(tmp_path / "export.xlsx", list(csv.DictReader(io.StringIO(CSV.decode()))))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+
+    assert_frame_equal(accepted(load("-")), accepted(plain))
