@@ -21,7 +21,7 @@ import xlsxwriter
 from polars.testing import assert_frame_equal
 
 from renewals_cli.errors import InputError, UsageError, listed
-from renewals_cli.load import sources
+from renewals_cli.load import sources, values
 from renewals_cli.load.export import Export, LoadOptions, load_export, rejected_rows
 from renewals_cli.report import count_rows
 from tests.clirun import run
@@ -600,3 +600,25 @@ def test_standard_input_may_be_parquet_or_a_workbook(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
 
     assert_frame_equal(accepted(load("-")), accepted(plain))
+
+
+@pytest.mark.parametrize(
+    ("text", "alike"),
+    [
+        ("Renée", "Renée"),  # composed already: left as it is
+        ("Rene\u0301e", "Renée"),
+        ("\u212bngstr\u00f6m", "\u00c5ngstr\u00f6m"),  # the Angstrom sign is the letter Å
+        ("\u1100\u1161", "\uac00"),  # Hangul jamo composed
+        ("Ann\tLee", "Ann Lee"),
+        ("Ann \u2009Lee", "Ann Lee"),
+        ("A\u00adnn", "Ann"),  # soft hyphen
+        ("\u200e\u05d3\u05df", "\u05d3\u05df"),  # direction mark
+        ("  Ann  ", "Ann"),
+    ],
+)
+def test_text_key_values(text: str, alike: str) -> None:
+    value, unusual = values.text_key(pl.lit(text, dtype=pl.String))
+    made, source = pl.select(value, unusual.alias("u")).row(0)
+
+    assert made == alike
+    assert (source is not None and source != made) == (text.strip() != alike)

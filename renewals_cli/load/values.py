@@ -286,8 +286,14 @@ def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 # Characters that make two spellings of one name differ without showing: format characters (zero-width space and
 # joiners, a BOM, a soft hyphen, direction marks) and control characters other than whitespace (a NUL byte).
 INVISIBLE = r"[\p{Cf}[\p{Cc}&&\S]]"
-# Text that may need more than trimming: a character beyond printable ASCII, or two whitespace characters in a row.
-UNUSUAL = r"[^\x20-\x7E]|\s\s"
+# Text that may need more than trimming: an invisible character, whitespace other than a space or two in a row,
+# or what NFC may change (a combining mark, Hangul jamo, and the few characters NFC replaces by another: the
+# Angstrom and Ohm signs, Greek tonos forms, CJK compatibility ideographs). Accented letters already composed, as
+# almost every export has them, are not looked at again.
+UNUSUAL = (
+    r"[\p{M}\p{Cf}\p{Cc}\x{1100}-\x{11FF}\x{1F70}-\x{1FFF}\x{2126}\x{212A}\x{212B}\x{2329}\x{232A}"
+    r"\x{F900}-\x{FAFF}\x{0340}\x{0341}\x{0343}\x{0344}\x{0374}\x{037E}\x{0387}]|[^\S ]|\s\s"
+)
 
 
 def text_key(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
