@@ -33,5 +33,9 @@ def open_at(as_of: dt.date | pl.Expr) -> pl.Expr:
 def status_as_of(as_of: dt.date | pl.Expr) -> pl.Expr:
     """`won`, `lost` or `open`: the row's status as it stood on `as_of`."""
     return (
-        pl.when(won_by(as_of)).then(pl.lit("won")).when(lost_by(as_of)).then(pl.lit("lost")).otherwise(pl.lit("open"))
+        pl.when(won_by(as_of))
+        .then(pl.lit("won"))
+        .when(lost_by(as_of))
+        .then(pl.lit("lost"))
+        .otherwise(pl.lit("open"))
     )
