@@ -146,14 +146,13 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
-    own = (*source.extras, FILE_COLUMN, ROW_COLUMN) if source.files else source.extras
-    headers = [h for h in frame.collect_schema().names() if h not in own]
+    headers = [h for h in frame.collect_schema().names() if h not in (FILE_COLUMN, ROW_COLUMN) or not source.files]
     texts = {TEXT_PREFIX + header: pl.col(header) for header in headers} if with_text else {}
     # (named apart: the file may have a column of its own named `row`; a group of files numbers its rows per file)
     frame = frame if source.files else frame.with_row_index(ROW_COLUMN, offset=1)
     frame = frame.with_columns(
         **texts,
-        skipped=_skipped(headers) if source.kind != "parquet" else pl.lit(False),
+        skipped=_skipped([h for h in headers if h not in source.extras]) if source.kind != "parquet" else pl.lit(False),
         __extra_fields=_extra_fields(source.extras),
         source=pl.col(FILE_COLUMN) if source.files else pl.lit(str(source.path)),
         **{f"__typed_{name}": expr for name, expr in typed.items()},
