@@ -622,3 +622,11 @@ def test_text_key_values(text: str, alike: str) -> None:
 
     assert made == alike
     assert (source is not None and source != made) == (text.strip() != alike)
+
+
+def test_a_named_wide_encoding_is_text_not_binary(tmp_path: Path) -> None:
+    path = write(tmp_path / "export.csv", CSV.decode().encode("utf-32-le"))
+
+    assert count_rows(load(path, encoding="utf-32-le")).accepted == 3
+    with pytest.raises(InputError, match="not a text export"):
+        load(path)

@@ -3,6 +3,7 @@ compressed and zipped CSV), encodings, line endings, delimiters (SPEC §1)."""
 
 import bz2
 import codecs
+import contextlib
 import errno
 import glob
 import gzip
@@ -14,7 +15,7 @@ import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -258,8 +259,6 @@ def _open_stream(name: Path, handle: Readable, reading: Reading) -> Source:
         rest = _read_capped(name, handle, "; save it as a file and name the file") if head else b""
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    if len(head) + len(rest) > MAX_MEMORY_BYTES:
-        raise InputError(f"{name}: more than {_size(MAX_MEMORY_BYTES)}; save it as a file and name the file")
     return _open_bytes(name, head + rest, reading)
 
 
@@ -287,12 +286,8 @@ def _open_bytes(name: Path, data: bytes, reading: Reading, *, packed: bool = Tru
 
 def _open_parquet(name: Path, data: Path | bytes) -> Source:
     try:
-        if isinstance(data, Path):
-            frame = pl.scan_parquet(data, glob=False)
-            schema = frame.collect_schema()
-        else:
-            frame = pl.read_parquet(io.BytesIO(data)).lazy()
-            schema = frame.collect_schema()
+        frame = pl.scan_parquet(data, glob=False) if isinstance(data, Path) else pl.read_parquet(data).lazy()
+        schema = frame.collect_schema()
     except Exception as exc:  # polars raises several unrelated types for a damaged file
         raise InputError(f"{name}: not a readable Parquet file ({type(exc).__name__})") from None
     return Source(path=name, frame=frame, headers=tuple(schema), kind="parquet")
@@ -361,8 +356,7 @@ def _csv_from_text(name: Path, text: str, delimiter: str | None, notes: tuple[st
     if "\r" in text:
         text = re.sub("\r(?!\n)", "\n", text)
     separator = _separator(delimiter) if delimiter else sniff_delimiter(text[:SNIFF_BYTES])
-    source = _csv_source(name, text.encode("utf-8"), separator)
-    return Source(**{**source.__dict__, "notes": notes})
+    return replace(_csv_source(name, text.encode("utf-8"), separator), notes=notes)
 
 
 def _csv_source(name: Path, data: Path | bytes, separator: str) -> Source:
@@ -390,10 +384,10 @@ def _text_codec(encoding: str) -> str:
 
 def _refuse_binary(name: Path, head: bytes, encoding: str | None) -> None:
     """Refuse a file that is not text (random bytes, an image, /dev/zero) from its first bytes."""
-    if head.startswith(UTF16_BOMS) or (encoding and codecs.lookup(_text_codec(encoding)).name.startswith("utf-16")):
-        sample = head.decode(encoding or "utf-16", errors="replace").encode("utf-8", errors="replace")
-    else:
-        sample = head
+    sample = head
+    if encoding is not None or head.startswith(UTF16_BOMS):  # UTF-16 and UTF-32 text is half NUL bytes
+        with contextlib.suppress(UnicodeError):  # a codec that decodes nothing (`undefined`): decoding says so
+            sample = head.decode(_text_codec(encoding or "utf-16"), errors="replace").encode("utf-8", "replace")
     if sample and len(CONTROL.findall(sample)) > MAX_CONTROL_SHARE * len(sample):
         raise InputError(
             f"{name}: not a text export (binary content); expected CSV, Parquet or an Excel workbook "
