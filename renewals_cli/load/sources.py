@@ -256,10 +256,12 @@ def _open_stream(name: Path, handle: Readable, reading: Reading) -> Source:
         head = _read_some(handle, SNIFF_BYTES)
         if not (head.startswith(PARQUET_MAGIC) or _is_packed(head)):
             _refuse_binary(name, head, reading.encoding)
-        rest = _read_capped(name, handle, "; save it as a file and name the file") if head else b""
+        data = head + _read_capped(name, handle, "; save it as a file and name the file") if head else b""
     except OSError as exc:
         raise InputError(f"{name}: cannot be read ({exc.strerror or exc})") from None
-    return _open_bytes(name, head + rest, reading)
+    if len(data) > MAX_MEMORY_BYTES:
+        raise InputError(f"{name}: more than {_size(MAX_MEMORY_BYTES)}; save it as a file and name the file")
+    return _open_bytes(name, data, reading)
 
 
 def _read_some(handle: Readable, count: int) -> bytes:
