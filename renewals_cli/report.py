@@ -47,14 +47,16 @@ def account_partials(
     are `selected`, by default all of them),
     account and the row keys the groupings need: the KPI sums (`kpis.account_sums`), what each account's
     segment is made of (`segments.arr_parts`), and how many rows have no amount to renew (`zero_prior`).
-    Every row is summed, so that the same pass gives the row accounting."""
+    Every row is summed, so that the same pass gives the row accounting (kept apart by `normalised`, which text
+    columns reading cleaned)."""
     keys = row_keys(groupings)
     valued = with_row_keys(rows, keys, window.start_month).with_columns(
         **row_values(window.as_of, window.start_month),
         state=row_state(within(window) & (True if selected is None else selected), later(window)),
         zero_prior=pl.col("prior_amount") == 0,
     )
-    return account_sums(valued, ["state", *keys], alongside={**arr_parts(), "zero_prior": pl.col("zero_prior").sum()})
+    alongside = {**arr_parts(), "zero_prior": pl.col("zero_prior").sum()}
+    return account_sums(valued, ["state", "normalised", *keys], alongside=alongside)
 
 
 def tables_from(
@@ -73,7 +75,9 @@ def kpi_tables_of(
     """Each grouping's KPI table over the accepted `rows` (canonical columns) that fall in the window."""
     by_csm = any("csm" in keys_of(grouping) for grouping in groupings)
     csms = account_csms(rows.filter(within(window))) if by_csm else None
-    typed = rows.with_columns(skipped=pl.lit(False), reject_code=pl.lit(0, dtype=reasons.CODE))
+    typed = rows.with_columns(
+        skipped=pl.lit(False), reject_code=pl.lit(0, dtype=reasons.CODE), normalised=pl.lit(0, dtype=pl.UInt16)
+    )
     partials = account_partials(typed, groupings, window).filter(pl.col("state") == 0)
     return tables_from(partials, groupings, thresholds, csms)
 
@@ -102,7 +106,7 @@ def build_report(
 
     every, *more = export.collect(queries)
     lost, csms = (more[:1], more[1:]) if churn else ([], more)
-    states = every.group_by("state").agg(pl.col("opportunities").sum())
+    states = every.group_by("state", "normalised").agg(pl.col("opportunities").sum())
     partials = every.filter(pl.col("state") == 0)
     lazy_tables = tables_from(partials.lazy(), wanted, thresholds, csms[0].lazy() if csms else None)
     tables = dict(zip(wanted, pl.collect_all(list(lazy_tables.values())), strict=True))

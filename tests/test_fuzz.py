@@ -209,9 +209,17 @@ def _date(day: dt.date, layout: str, *, index: int) -> str:
 
 
 def _csv(table: list[list[str]], delimiter: str, newline: str) -> str:
+    """The table as CSV, every field holding a CR or an LF quoted as RFC 4180 has it (Python 3.11's writer quotes
+    only the characters of its own line terminator, and a lone CR ends a line as LF and CR LF do)."""
     buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(table)
-    return buffer.getvalue()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    lines = []
+    for row in table:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(row)
+        lines.append(buffer.getvalue().removesuffix("\r\n") + newline)
+    return "".join(lines)
 
 
 def report_of(path: Path) -> tuple[Report, Export]:

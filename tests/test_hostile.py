@@ -142,14 +142,14 @@ CASES: list[Case] = [
     case("header_only.csv", outcome=rows(0, 0)),
     case("missing_column.csv", outcome=fails(MISSING_EXPIRY_DATE)),
     case("unrelated_columns.csv", outcome=fails(MISSING_ACCOUNT_ID)),
-    case("random.bin", outcome=fails("random.bin: cannot be decoded as cp1252; name the encoding with --encoding")),
+    case("random.bin", outcome=fails("random.bin: not a text export (binary content)")),
     # random bytes that happen to decode as Windows-1252
-    case("random_cp1252.bin", outcome=fails("random_cp1252.bin: not a readable CSV file")),
+    case("random_cp1252.bin", outcome=fails("random_cp1252.bin: not a text export (binary content)")),
     case("a_directory", outcome=fails("a_directory: is a directory, expected a CSV or Parquet file")),
     case("no_such_file.csv", outcome=fails("no_such_file.csv: no such file")),
     case("nothing-*.csv", outcome=fails("nothing-*.csv: no file matches this pattern")),
-    case("zip.csv", outcome=fails("zip.csv: looks like a spreadsheet or zip file; export it as CSV or Parquet")),
-    case("gzip.csv", outcome=fails("gzip.csv: is compressed; decompress it first")),
+    case("zip.csv", outcome=fails("zip.csv: not a readable zip file (File is not a zip file)")),
+    case("gzip.csv", outcome=fails("gzip.csv: not a readable gzip file")),
     case("corrupt.parquet", outcome=fails("corrupt.parquet: not a readable Parquet file")),
     case("not_parquet.parquet", outcome=fails("not_parquet.parquet: not a readable Parquet file")),  # a CSV, misnamed
     # ------------------------------------------------------------------ encodings and delimiters

@@ -78,7 +78,7 @@ def test_no_colour_with_no_color_even_when_forced(book: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("random.bin", bytes(range(256)) * 8, "cannot be decoded"),
+        ("random.bin", bytes(range(256)) * 8, "not a text export"),
         ("empty.csv", b"", "the file is empty"),
         (
             "ambiguous.csv",

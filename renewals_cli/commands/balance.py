@@ -36,6 +36,7 @@ def balance(
     delimiter: o.Delimiter = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
+    sheet: o.Sheet = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
@@ -62,7 +63,7 @@ def balance(
     window = common.window(start, end, as_of, every_row=all_rows, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         result = book_balance(export, window, thresholds, by=grouping)
     common.check_accepted(export, result.accounting)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)

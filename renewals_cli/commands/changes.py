@@ -48,6 +48,7 @@ def changes(
     delimiter: o.Delimiter = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
+    sheet: o.Sheet = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
@@ -72,8 +73,8 @@ def changes(
     human = fmt in HUMAN_FORMATS
     grouping = by or ("rep" if human else "overall")
     with console.working("Reading the exports…"):
-        older = common.load(settings, [old], maps, encoding, delimiter, date_format, decimal_comma)
-        newer = common.load(settings, [new], maps, encoding, delimiter, date_format, decimal_comma)
+        older = common.load(settings, [old], maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        newer = common.load(settings, [new], maps, encoding, delimiter, date_format, decimal_comma, sheet)
         result = compare_exports(older, newer, chosen, grouping, thresholds, with_details=details)
     _check_rows([older, newer], result, rejects, strict, tell=fmt is not Format.json)
     document = changes_document(result, old, new, day, headline=human, details_first=not human)

@@ -44,6 +44,7 @@ def load(
     delimiter: str | None,
     date_format: str | None,
     decimal_comma: bool | None,
+    sheet: str | None = None,
 ) -> "Export":
     """Open the export with options, then the config file, then the defaults deciding how it is read."""
     from renewals_cli.load.columns import CANONICAL
@@ -69,6 +70,7 @@ def load(
         column_map=column_map,
         encoding=encoding or settings.encoding,
         delimiter=delimiter or settings.delimiter,
+        sheet=sheet,
         parse=parse,
     )
     return load_export(files, options)
@@ -248,11 +250,33 @@ def check_rows(export: "Export", accounting: "RowAccounting", rejects: Path | No
     if tell:
         hint = "" if not accounting.rejected or rejects else " (--rejects PATH lists them)"
         (console.warn if accounting.rejected else console.say)(f"Rows: {accounting_text(accounting)}{hint}")
+        for note in notes(export, accounting):
+            console.say(note)
     if strict and accounting.rejected:
         raise RejectedRowsError(
             f"{accounting.rejected:,} rows rejected under --strict "
             f"({', '.join(f'{n:,} {reason}' for reason, n in accounting.reasons.items())})"
         )
+
+
+def notes(export: "Export", accounting: "RowAccounting") -> list[str]:
+    """What reading the export changed or noticed, a line each, said beside the row accounting."""
+    lines = list(export.notes)
+    if accounting.normalised:
+        count = sum(accounting.normalised.values())
+        columns = ", ".join(f"{column} {n:,}" for column, n in accounting.normalised.items())
+        lines.append(
+            f"Text made alike: {count:,} {'value' if count == 1 else 'values'} ({columns}) had invisible "
+            f"characters, unusual spaces or decomposed accents, read as the names they look like"
+        )
+    if accounting.duplicates_of_earlier_files:
+        count = accounting.duplicates_of_earlier_files
+        lines.append(
+            f"Warning: {count:,} {'row repeats' if count == 1 else 'rows repeat'} an opportunity_id of an earlier "
+            f"file, rejected as duplicates (the earlier file's row is kept); to compare snapshots of one report, "
+            f"run `renewals changes OLD NEW`"
+        )
+    return lines
 
 
 def deliver(output: "Output", path: Path | None) -> None:

@@ -47,6 +47,7 @@ def coverage(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -84,7 +85,7 @@ def coverage(
     else:
         raise UsageError("coverage needs --csm-costs COSTS.csv or a [csm_costs] table in renewals.toml")
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         export.require("csm", "coverage assigns each account to a CSM")
 
         def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:

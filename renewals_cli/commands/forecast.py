@@ -59,6 +59,7 @@ def forecast(
     delimiter: o.Delimiter = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
+    sheet: o.Sheet = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
@@ -96,7 +97,7 @@ def forecast(
         )
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         rows, accounting = core.read_rows(export, thresholds, runs)
         result = core.forecast(
             rows.lazy(), forward, by=by, min_cell=min_cell, backtest=backtest, targets=settings.targets

@@ -42,6 +42,7 @@ def journey(
     delimiter: o.Delimiter = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
+    sheet: o.Sheet = None,
     rejects: o.Rejects = None,
     strict: o.Strict = False,
     debug: o.Debug = False,
@@ -66,7 +67,7 @@ def journey(
     day = common.window(None, None, as_of).as_of
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         result = read_journey(export, thresholds, as_of=day, days=days, filters=filters)
     common.check_accepted(export, result.accounting)
     common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)

@@ -22,7 +22,12 @@ def in_calendar(value: dt.datetime | None) -> dt.datetime | None:
 
 
 Files = Annotated[
-    list[str], typer.Argument(metavar="FILE...", help="CSV or Parquet exports, or globs such as 'exports/*.csv'.")
+    list[str],
+    typer.Argument(
+        metavar="FILE...",
+        help="CSV, Parquet or Excel exports (.csv.gz and a .zip of one CSV too), globs such as 'exports/*.csv', "
+        "or - for standard input.",
+    ),
 ]
 Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./renewals.toml if present).")]
 MapOption = Annotated[
@@ -46,6 +51,7 @@ Encoding = Annotated[
     typer.Option(callback=text_encoding, help="Text encoding (a Python codec name); detected by default."),
 ]
 Delimiter = Annotated[str | None, typer.Option(help="CSV delimiter: one character or 'tab'; detected by default.")]
+Sheet = Annotated[str | None, typer.Option(help="Sheet of an Excel workbook to read (default: the first).")]
 DateFormat = Annotated[str | None, typer.Option(help="strftime layout of non-ISO dates, e.g. %d/%m/%Y.")]
 DecimalComma = Annotated[bool | None, typer.Option("--decimal-comma", help="Amounts are written 1.234,50.")]
 From = Annotated[

@@ -76,6 +76,7 @@ def report(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -105,7 +106,7 @@ def report(
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = any(each in HUMAN_FORMATS for each, _ in deliveries)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         asked = Filters(tuple(rep or ()), tuple(segment or ()), tuple(csm or ()), tuple(partner or ()))
         _, selected = common.selection(export, window, thresholds, asked)
         # People see the segment, rep and batch tables, and the partner table when the export names partners;

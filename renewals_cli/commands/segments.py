@@ -28,6 +28,7 @@ def segments(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -49,7 +50,7 @@ def segments(
     window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])
     common.check_accepted(export, accounting)
     common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)

@@ -37,6 +37,7 @@ def upcoming(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -60,7 +61,7 @@ def upcoming(
     day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         # Every accepted row counts for an account's segment and CSM here, not only the window's.
         accounting, (found, accounts, reps) = export.read(
             lambda rows: [

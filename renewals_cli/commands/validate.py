@@ -19,6 +19,7 @@ def validate(
     maps: o.MapOption = None,
     encoding: o.Encoding = None,
     delimiter: o.Delimiter = None,
+    sheet: o.Sheet = None,
     date_format: o.DateFormat = None,
     decimal_comma: o.DecimalComma = None,
     rejects: o.Rejects = None,
@@ -32,7 +33,7 @@ def validate(
 
     outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--rejects": rejects})
     with console.working("Reading the export…"):
-        export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma)
+        export = common.load(common.config(config), files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
         accounting, _ = export.read()
     common.check_rows(export, accounting, rejects, strict=False, tell=False)
     console.emit(render(validation_document(export, accounting), Format(fmt.value)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError, first_line, listed
 from renewals_cli.load.sources import open_source
 from renewals_cli.load.values import fold_label, money_from
 
@@ -52,9 +52,7 @@ def load_costs(path: Path, *, decimal_comma: bool = False) -> pl.DataFrame:
     }
     missing = [name for name, header in found.items() if header is None]
     if missing:
-        raise InputError(
-            f"{path}: no {' or '.join(missing)} column (headers: {', '.join(source.headers)}); {_EXPECTED}"
-        )
+        raise InputError(f"{path}: no {' or '.join(missing)} column (headers: {listed(source.headers)}); {_EXPECTED}")
     csm_header, cost_header = found["csm"], found["annual_cost"]
     assert csm_header is not None and cost_header is not None
     schema = source.frame.collect_schema()

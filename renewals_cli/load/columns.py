@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from renewals_cli.errors import InputError
+from renewals_cli.errors import InputError, listed
 from renewals_cli.load.values import fold_label
 
 # In SPEC order: when two headers match one canonical column, the earlier alias wins.
@@ -112,7 +112,7 @@ def resolve_columns(headers: Sequence[str], overrides: Mapping[str, str], source
         if actual is None:
             raise InputError(
                 f"{source}: --map {canonical}={header} names a header the file does not have "
-                f"(headers: {', '.join(headers)})"
+                f"(headers: {listed(headers)})"
             )
         chosen[canonical] = actual
     # Only alias matches claim a header: `--map expiry_date=close_date` still leaves `close_date` its own column.

@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError, UsageError, first_line, listed
 from renewals_cli.load import reasons
 from renewals_cli.load.columns import ALIASES, ColumnMapping, resolve_columns
-from renewals_cli.load.sources import Source, expand_paths, open_source
+from renewals_cli.load.sources import FILE_COLUMN, KINDS, ROW_COLUMN, Source, expand_paths, grouped, open_source
 from renewals_cli.load.validate import (
+    TEXT_COLUMNS,
     Detected,
     Guess,
     ParseOptions,
@@ -29,6 +30,7 @@ class LoadOptions:
     column_map: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None  # of a workbook (default: its first)
     parse: ParseOptions = field(default_factory=ParseOptions)
 
 
@@ -58,7 +60,12 @@ class Export:
     @property
     def names(self) -> str:
         """The files read, as a message names them."""
-        return ", ".join(str(source.path) for source in self.sources)
+        return listed([str(source.path) for source in self.sources], chars=None)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What reading the files changed, to be said (lines decoded as Windows-1252)."""
+        return tuple(note for source in self.sources for note in source.notes)
 
     def has(self, canonical: str) -> bool:
         """Whether any file of the export has this column."""
@@ -85,7 +92,7 @@ class Export:
     def unreadable(self, exc: Exception) -> InputError:
         """The error for files that fail while their rows are read: one line naming them (and their format)."""
         kinds = {source.kind for source in self.sources}
-        kind = f" as {'CSV' if 'csv' in kinds else 'Parquet'}" if len(kinds) == 1 else ""
+        kind = f" as {KINDS[kinds.pop()]}" if len(kinds) == 1 else ""
         return InputError(f"{self.names}: cannot be read{kind} ({first_line(exc)})")
 
     @property
@@ -124,7 +131,7 @@ class Export:
         """The row accounting and the results of `queries(accepted rows)`, from one read of the export."""
 
         def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-            states = rows.group_by(state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+            states = rows.group_by("normalised", state=row_state(pl.lit(True))).agg(opportunities=pl.len())
             return [states, *queries(accepted(rows))]
 
         states, *results = self.collect(with_states)
@@ -162,9 +169,13 @@ def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
 
 def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     """Open, map and type every file; rejected rows are marked with their reasons, never dropped."""
-    sources = tuple(
-        open_source(path, encoding=options.encoding, delimiter=options.delimiter) for path in expand_paths(patterns)
-    )
+    opened = [
+        open_source(path, encoding=options.encoding, delimiter=options.delimiter, sheet=options.sheet)
+        for path in expand_paths(patterns)
+    ]
+    sources = tuple(grouped(opened))
+    if options.sheet is not None and not any(source.kind == "xlsx" for source in sources):
+        raise UsageError(f"--sheet {options.sheet}: names a sheet of an Excel workbook, and no FILE is one")
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
     readers = [reader(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
     return Export(sources, mappings, readers)
@@ -183,12 +194,20 @@ def _typed(readers: Sequence[Reader], detected: Sequence[Detected], *, with_text
 
 
 def _mark_duplicates(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """Reject every occurrence of an opportunity_id after its first, in file order."""
+    """Reject every occurrence of an opportunity_id after its first, in file order (marking, beside the reason,
+    those whose first occurrence is in an earlier file: see OF_EARLIER_FILE)."""
     kept_id = pl.when(~pl.col("skipped")).then(pl.col("opportunity_id"))
     duplicate = kept_id.is_not_null() & ~kept_id.is_first_distinct()
+    # The first of its id in its own file: the id's first occurrence is in an earlier file.
+    of_earlier_file = pl.struct(pl.col("source"), kept_id).is_first_distinct()
     code = pl.col("reject_code")
+    marked = code | reasons.bit("duplicate opportunity_id")
     return rows.with_columns(
-        reject_code=pl.when(duplicate).then(code | reasons.bit("duplicate opportunity_id")).otherwise(code)
+        reject_code=pl.when(duplicate & of_earlier_file)
+        .then(marked | OF_EARLIER_FILE)
+        .when(duplicate)
+        .then(marked)
+        .otherwise(code)
     )
 
 
@@ -201,6 +220,8 @@ class RowAccounting:
     rejected: int
     skipped: int
     reasons: dict[str, int]
+    normalised: dict[str, int] = field(default_factory=dict)  # text values made alike, per column (if any)
+    duplicates_of_earlier_files: int = 0  # rows rejected as repeating an id of an earlier file
 
 
 # Every row has one state: 0 when accepted (and, for a report, inside its window), its reject_code when rejected,
@@ -208,6 +229,10 @@ class RowAccounting:
 STATE_SKIPPED = 1 << 30
 STATE_OUTSIDE = 1 << 31  # accepted, but outside the report's window
 STATE_LATER = STATE_OUTSIDE | 1  # accepted, expiring after the report's window
+# A duplicate opportunity_id whose first occurrence is in an earlier file has this bit set in its reject_code
+# beside the reason's (the reasons ignore it), so that the accounting can say so.
+OF_EARLIER_FILE = 1 << 29
+assert len(reasons.REASONS) < 29
 
 
 def row_state(inside: pl.Expr, later: pl.Expr | None = None) -> pl.Expr:
@@ -229,9 +254,18 @@ def row_state(inside: pl.Expr, later: pl.Expr | None = None) -> pl.Expr:
 
 def accounting_from_states(states: pl.DataFrame) -> tuple[RowAccounting, int]:
     """The row accounting, and how many accepted rows are in the window, from (`state`, `opportunities`) rows
-    (several rows may share a state)."""
-    counts = states.group_by("state").agg(pl.col("opportunities").sum())
-    by_state = {int(state): int(n) for state, n in counts.iter_rows()}
+    (several rows may share a state), grouped by the rows' `normalised` too when they have it."""
+    keys = ["state", "normalised"] if "normalised" in states.columns else ["state"]
+    counts = states.group_by(keys).agg(pl.col("opportunities").sum())
+    by_state: dict[int, int] = {}
+    normalised = dict.fromkeys(TEXT_COLUMNS, 0)
+    of_earlier_files = 0
+    for state, n, *columns in counts.select("state", "opportunities", *keys[1:]).iter_rows():
+        bare = int(state) & ~OF_EARLIER_FILE
+        by_state[bare] = by_state.get(bare, 0) + int(n)
+        of_earlier_files += int(n) if int(state) & OF_EARLIER_FILE else 0
+        for i, column in enumerate(TEXT_COLUMNS):
+            normalised[column] += int(n) if columns and (int(columns[0]) >> i) & 1 else 0
     read = sum(by_state.values())
     skipped = by_state.get(STATE_SKIPPED, 0)
     codes = {state: n for state, n in by_state.items() if state not in (0, STATE_SKIPPED, STATE_OUTSIDE, STATE_LATER)}
@@ -242,6 +276,8 @@ def accounting_from_states(states: pl.DataFrame) -> tuple[RowAccounting, int]:
         rejected=rejected,
         skipped=skipped,
         reasons=reasons.count_reasons(codes),
+        normalised={column: n for column, n in normalised.items() if n},
+        duplicates_of_earlier_files=of_earlier_files,
     )
     return accounting, by_state.get(0, 0)
 
@@ -253,8 +289,22 @@ def rejected_rows(export: Export) -> pl.DataFrame:
     )
     parts = []
     for source in export.sources:
-        original = source.frame.with_row_index("row", offset=1).with_columns(pl.all().exclude("row").cast(pl.String))
-        parts.append(marked.filter(pl.col("source") == str(source.path)).join(original, on="row", how="left"))
+        # The file's own columns named like the ones added here are kept, renamed.
+        own = {h: f"{h} (file)" for h in source.headers if h in ("source", "row", "reject_reason")}
+        files = [str(path) for path in source.files] or [str(source.path)]
+        original = source.frame.rename(own)
+        if source.files:
+            original = original.rename({FILE_COLUMN: "source", ROW_COLUMN: "row"}).with_columns(
+                pl.col("row").cast(pl.Int64)
+            )
+        else:
+            original = original.with_row_index("row", offset=1).with_columns(source=pl.lit(files[0]))
+        original = original.with_columns(pl.all().exclude("row").cast(pl.String))
+        parts.append(
+            marked.filter(pl.col("source").is_in(files)).join(
+                original, on=["source", "row"], how="left", maintain_order="left"
+            )
+        )
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
     # Columns of fields beyond the header are kept up to the last one a rejected row fills.
     extras = list(dict.fromkeys(e for source in export.sources for e in source.extras if e in frame.columns))

@@ -6,10 +6,10 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from renewals_cli.errors import InputError, first_line
+from renewals_cli.errors import InputError, first_line, listed
 from renewals_cli.load import reasons, values
 from renewals_cli.load.columns import ColumnMapping, currency_header
-from renewals_cli.load.sources import Source, first_rows, spread_rows
+from renewals_cli.load.sources import FILE_COLUMN, KINDS, ROW_COLUMN, Source, first_rows, spread_rows
 
 T = TypeVar("T")
 
@@ -49,6 +49,7 @@ CANONICAL_SCHEMA: dict[str, pl.DataType] = {
     "churn_reason": pl.String(),
     "skipped": pl.Boolean(),
     "reject_code": reasons.CODE,  # see `reasons`: 0 unless the row is rejected
+    "normalised": pl.UInt16(),  # bit i: the row's TEXT_COLUMNS[i] was made alike (see `values.text_key`)
 }
 
 
@@ -122,8 +123,9 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         return column.is_not_null() & unparsed.str.contains(NOT_BLANK).fill_null(True)
 
     typed: dict[str, pl.Expr] = {}
+    unusual: dict[str, pl.Expr] = {}  # see `values.text_key`
     for name in TEXT_COLUMNS:
-        typed[name] = values.trimmed(raw(name))  # empty is null from the renaming step on
+        typed[name], unusual[f"__unusual_{name}"] = values.text_key(raw(name))  # empty is null from renaming on
     for name in MONEY_COLUMNS:
         # Not nulled when out of range: such an amount is invalid by `checks` below (for less than nulling it).
         typed[name] = values.money_from(
@@ -149,16 +151,26 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
     else:
         typed["strategic"] = values.flag_from(raw("strategic"), dtype("strategic"))
 
-    headers = frame.collect_schema().names()
+    headers = [h for h in frame.collect_schema().names() if h not in (FILE_COLUMN, ROW_COLUMN) or not source.files]
     texts = {TEXT_PREFIX + header: pl.col(header) for header in headers} if with_text else {}
-    frame = frame.with_row_index("row", offset=1).with_columns(
+    # (named apart: the file may have a column of its own named `row`; a group of files numbers its rows per file)
+    frame = frame if source.files else frame.with_row_index(ROW_COLUMN, offset=1)
+    frame = frame.with_columns(
         **texts,
-        skipped=_skipped([h for h in headers if h not in source.extras]) if source.kind == "csv" else pl.lit(False),
+        skipped=_skipped([h for h in headers if h not in source.extras]) if source.kind != "parquet" else pl.lit(False),
         __extra_fields=_extra_fields(source.extras),
-        source=pl.lit(str(source.path)),
+        source=pl.col(FILE_COLUMN) if source.files else pl.lit(str(source.path)),
         **{f"__typed_{name}": expr for name, expr in typed.items()},
+        **unusual,
     )
-    frame = frame.with_columns(**{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS)})
+    made_alike = [pl.col(f"__unusual_{name}") != pl.col(f"__typed_{name}") for name in TEXT_COLUMNS]
+    frame = frame.with_columns(
+        **{f"__present_{name}": present(name) for name in (*DATE_COLUMNS, *MONEY_COLUMNS)},
+        normalised=pl.sum_horizontal(
+            pl.when(changed).then(pl.lit(1 << i, dtype=pl.UInt16)).otherwise(pl.lit(0, dtype=pl.UInt16))
+            for i, changed in enumerate(made_alike)
+        ),
+    )
     frame = frame.with_columns(
         **{
             name: values.non_empty(pl.col(f"__typed_{name}")) if name in TEXT_COLUMNS else pl.col(f"__typed_{name}")
@@ -205,7 +217,10 @@ def typed_rows(reader: Reader, found: Detected, *, with_text: bool = False) -> p
         .otherwise(reasons.reject_code(checks))
     )
     frame = frame.with_columns(reject_code=code)
-    return frame.select(*(pl.col(name).cast(dtype_) for name, dtype_ in CANONICAL_SCHEMA.items()), *texts)
+    row = {"row": pl.col(ROW_COLUMN)}
+    return frame.select(
+        *(row.get(name, pl.col(name)).cast(dtype_).alias(name) for name, dtype_ in CANONICAL_SCHEMA.items()), *texts
+    )
 
 
 def _labelled(
@@ -271,6 +286,7 @@ def _needed_columns(source: Source, mapping: ColumnMapping, schema: pl.Schema) -
     names = schema.names()
     currency = currency_header(names)
     needed = [names[0], *mapping.headers.values(), *([currency] if currency else []), *source.extras]
+    needed += [FILE_COLUMN, ROW_COLUMN] if source.files else []
     return source.frame.select(list(dict.fromkeys(needed)))
 
 
@@ -443,7 +459,7 @@ def _collected(reader: Reader, queries: Sequence[pl.LazyFrame]) -> list[pl.DataF
     try:
         return pl.collect_all(queries, engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        kind = "CSV" if reader.source.kind == "csv" else "Parquet"
+        kind = KINDS[reader.source.kind]
         raise InputError(f"{reader.source.path}: cannot be read as {kind} ({first_line(exc)})") from None
 
 
@@ -495,7 +511,7 @@ def _refuse_mixed_currencies(found: dict[str, pl.Series], source: Source) -> Non
     currencies = sorted(c for c in found.get("currency", pl.Series(dtype=pl.String)) if c)
     if len(currencies) > 1:
         raise InputError(
-            f"{source.path}: amounts are in several currencies ({', '.join(currencies)}) and there is no "
+            f"{source.path}: amounts are in several currencies ({listed(currencies)}) and there is no "
             f"converted amount; export converted amounts or one currency per file"
         )
 

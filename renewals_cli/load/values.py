@@ -292,6 +292,31 @@ def flag_from(column: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(label.is_in(TRUE)).then(True).when(label.is_in(FALSE)).then(False)
 
 
+# Characters that make two spellings of one name differ without showing: format characters (zero-width space and
+# joiners, a BOM, a soft hyphen, direction marks) and control characters other than whitespace (a NUL byte).
+INVISIBLE = r"[\p{Cf}[\p{Cc}&&\S]]"
+# Text that may need more than trimming: an invisible character, whitespace other than a space or two in a row,
+# or what NFC may change (a combining mark, Hangul jamo, and the few characters NFC replaces by another: the
+# Angstrom and Ohm signs, Greek tonos forms, CJK compatibility ideographs). Accented letters already composed, as
+# almost every export has them, are not looked at again.
+UNUSUAL = (
+    r"[\p{M}\p{Cf}\p{Cc}\x{1100}-\x{11FF}\x{1F70}-\x{1FFF}\x{2126}\x{212A}\x{212B}\x{2329}\x{232A}"
+    r"\x{F900}-\x{FAFF}\x{0340}\x{0341}\x{0343}\x{0344}\x{0374}\x{037E}\x{0387}]|[^\S ]|\s\s"
+)
+
+
+def text_key(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Text that looks alike made alike (Unicode NFC, so a decomposed accent is one character; invisible
+    characters removed; each run of whitespace, a non-breaking space included, made one space; trimmed), and the
+    unusual text it was made from (null where trimming was all it needed): where the two differ, the value was
+    changed. Only the unusual values (few, in most exports) are looked at closely: the others are handed to it as
+    nulls, which cost nothing."""
+    text = trimmed(column)
+    unusual = pl.when(text.str.contains(UNUSUAL)).then(text)
+    alike = unusual.str.normalize("NFC").str.replace_all(INVISIBLE, "").str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.coalesce(alike, text), unusual
+
+
 def trimmed(column: pl.Expr) -> pl.Expr:
     """Text without the whitespace around it; empty text stays (see `non_empty`)."""
     return column.cast(pl.String).str.strip_chars()
