@@ -139,7 +139,8 @@ def roll_up(sums: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
 
 def group_totals(accounts: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     """Per group of `keys`, from its `account_sums` (one row per account of the group): the sums over its
-    accounts, and the account-level figures of retention and value growth."""
+    accounts, and the account-level figures of retention and value growth. Every total adds up over disjoint
+    sets of accounts (see `add_totals`)."""
     c = pl.col
     at_stake = c("last_renewal").is_not_null()
     growing = c("prior_won") > 0
@@ -149,9 +150,17 @@ def group_totals(accounts: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
         pl.len().alias("accounts"),
         at_stake.sum().alias("at_stake_accounts"),
         (c("last_renewal") % 2 == 1).sum().alias("retained_accounts"),  # the last renewal was won
-        growth.filter(growing).mean().alias("value_growth"),
+        growth.filter(growing).sum().alias("growth_sum"),
+        growing.sum().alias("growth_accounts"),
     ]
     return accounts.group_by(*keys).agg(totals) if keys else accounts.select(totals)
+
+
+def add_totals(parts: Sequence[pl.DataFrame], keys: Sequence[str]) -> pl.LazyFrame:
+    """The `group_totals` of the union of disjoint sets of accounts, from each set's."""
+    stacked = pl.concat([part.lazy() for part in parts], how="vertical")
+    summed = (pl.all().exclude(keys) if keys else pl.all()).sum()
+    return stacked.group_by(*keys).agg(summed) if keys else stacked.select(summed)
 
 
 def kpi_expressions() -> dict[str, pl.Expr]:
@@ -180,7 +189,7 @@ def kpi_expressions() -> dict[str, pl.Expr]:
         "retention_rate": ratio(c("retained_accounts"), c("at_stake_accounts")),
         "grr": ratio(c("retained_won"), c("prior_at_stake")),
         "nrr": ratio(renewal_won, c("prior_at_stake")),
-        "value_growth": c("value_growth"),
+        "value_growth": ratio(c("growth_sum"), c("growth_accounts")),
         "churned_value": dollars(prior_lost),
     }
 
@@ -195,7 +204,9 @@ def kpis_from(totals: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     in tier order)."""
     if not keys:
         return totals.select(pl.lit("all").alias("group"), **kpi_expressions())
-    table = totals.select(*keys, **kpi_expressions()).sort(keys)
+    # A rep, batch or partner as text (sorted by its letters); a segment in tier order, then as text.
+    table = totals.with_columns(pl.col(key).cast(pl.String) for key in keys if key != "segment")
+    table = table.select(*keys, **kpi_expressions()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 
@@ -214,19 +225,19 @@ def row_keys(groupings: Sequence[str]) -> list[str]:
 
 def with_row_keys(rows: pl.LazyFrame, keys: Sequence[str], start_month: int = JANUARY) -> pl.LazyFrame:
     """The rows with the key columns `keys` (of ROW_KEYS): `batch` as `batch_label`, `partner` as `direct` when
-    the row names none."""
+    the row names none. (Categorical: a group-by holds and hashes their few labels as integers.)"""
     columns = {"rep": pl.col("rep"), "batch": batch_label(start_month), "partner": pl.col("partner").fill_null(DIRECT)}
-    return rows.with_columns(columns[key] for key in keys) if keys else rows
+    return rows.with_columns(columns[key].cast(pl.Categorical) for key in keys) if keys else rows
 
 
-def kpi_tables(partials: pl.LazyFrame, accounts: pl.LazyFrame, groupings: Sequence[str]) -> dict[str, pl.LazyFrame]:
-    """Each grouping's KPI table from `account_sums` per (row keys, account) and `accounts` (one row per account:
-    `account_id` and every ACCOUNT_KEYS column a grouping needs)."""
-    tables = {}
+def all_totals(partials: pl.LazyFrame, accounts: pl.LazyFrame, groupings: Sequence[str]) -> dict[str, pl.LazyFrame]:
+    """Each grouping's `group_totals` from `account_sums` per (row keys, account) and `accounts` (one row per
+    account: `account_id` and every ACCOUNT_KEYS column a grouping needs)."""
+    totals = {}
     for grouping in groupings:
         keys = keys_of(grouping)
         by_account = roll_up(partials, [key for key in keys if key in ROW_KEYS])
         if any(key in ACCOUNT_KEYS for key in keys):
             by_account = by_account.join(accounts, on="account_id", how="left")
-        tables[grouping] = kpis_from(group_totals(by_account, keys), keys)
-    return tables
+        totals[grouping] = group_totals(by_account, keys)
+    return totals

@@ -9,10 +9,21 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from renewals_cli import parts
 from renewals_cli.churn import churn_by_reason, lost_rows
 from renewals_cli.coaching import coach
 from renewals_cli.coverage import account_csms
-from renewals_cli.kpis import UNASSIGNED, account_sums, keys_of, kpi_tables, row_keys, row_values, with_row_keys
+from renewals_cli.kpis import (
+    UNASSIGNED,
+    account_sums,
+    add_totals,
+    all_totals,
+    keys_of,
+    kpis_from,
+    row_keys,
+    row_values,
+    with_row_keys,
+)
 from renewals_cli.load import reasons
 from renewals_cli.load.export import (
     STATE_LATER,
@@ -47,8 +58,8 @@ def account_partials(
     are `selected`, by default all of them),
     account and the row keys the groupings need: the KPI sums (`kpis.account_sums`), what each account's
     segment is made of (`segments.arr_parts`), and how many rows have no amount to renew (`zero_prior`).
-    Every row is summed, so that the same pass gives the row accounting (kept apart by `normalised`, which text
-    columns reading cleaned)."""
+    Every row is summed, so that the same pass gives the row accounting. (Which text columns reading made alike
+    is not counted here: it would read every text column of every row; `renewals validate` says it.)"""
     keys = row_keys(groupings)
     valued = with_row_keys(rows, keys, window.start_month).with_columns(
         **row_values(window.as_of, window.start_month),
@@ -56,17 +67,18 @@ def account_partials(
         zero_prior=pl.col("prior_amount") == 0,
     )
     alongside = {**arr_parts(), "zero_prior": pl.col("zero_prior").sum()}
-    return account_sums(valued, ["state", "normalised", *keys], alongside=alongside)
+    return account_sums(valued, ["state", *keys], alongside=alongside)
 
 
-def tables_from(
+def totals_from(
     partials: pl.LazyFrame, groupings: Sequence[str], thresholds: Thresholds, csms: pl.LazyFrame | None = None
 ) -> dict[str, pl.LazyFrame]:
-    """Each grouping's KPI table from the `account_partials`; `csms` (account_id, csm) when a grouping is by CSM."""
+    """Each grouping's group totals (`kpis.group_totals`) from the `account_partials` of the accepted rows in the
+    window; `csms` (account_id, csm) when a grouping is by CSM."""
     accounts = segments_from(partials, thresholds).select("account_id", "segment")
     if csms is not None:
         accounts = accounts.join(csms.with_columns(pl.col("csm").fill_null(UNASSIGNED)), on="account_id", how="left")
-    return kpi_tables(partials, accounts, groupings)
+    return all_totals(partials, accounts, groupings)
 
 
 def kpi_tables_of(
@@ -75,11 +87,20 @@ def kpi_tables_of(
     """Each grouping's KPI table over the accepted `rows` (canonical columns) that fall in the window."""
     by_csm = any("csm" in keys_of(grouping) for grouping in groupings)
     csms = account_csms(rows.filter(within(window))) if by_csm else None
-    typed = rows.with_columns(
-        skipped=pl.lit(False), reject_code=pl.lit(0, dtype=reasons.CODE), normalised=pl.lit(0, dtype=pl.UInt16)
-    )
+    typed = rows.with_columns(skipped=pl.lit(False), reject_code=pl.lit(0, dtype=reasons.CODE))
     partials = account_partials(typed, groupings, window).filter(pl.col("state") == 0)
-    return tables_from(partials, groupings, thresholds, csms)
+    totals = totals_from(partials, groupings, thresholds, csms)
+    return {grouping: kpis_from(totals[grouping], keys_of(grouping)) for grouping in groupings}
+
+
+@dataclass
+class _Sums:
+    """What each part of a read adds up to (see `build_report`)."""
+
+    states: list[pl.DataFrame] = field(default_factory=list)
+    totals: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
+    lost: list[pl.DataFrame] = field(default_factory=list)
+    zero_prior: int = 0
 
 
 def build_report(
@@ -90,46 +111,61 @@ def build_report(
     selected: pl.Expr | None = None,
     *,
     churn: bool = False,
+    rows_per_part: int = parts.ROWS_PER_PART,
 ) -> Report:
-    """Read the export once, summing its rows per account (`account_partials`), and roll every grouping's KPI
-        table up from those sums; the `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`),
-        against the team's rates. Only the `selected` rows count (see `filters`). With `churn`, also the churn
-    breakdown by reason (see `churn`)."""
+    """Read the export, summing its rows per account (`account_partials`), and roll every grouping's KPI table
+    up from those sums; the `rep` table also carries the coaching columns (`coaching.COACHING_COLUMNS`), against
+    the team's rates. Only the `selected` rows count (see `filters`). With `churn`, also the churn breakdown by
+    reason (see `churn`).
+
+    The export is read once; a large Parquet export once per part of its accounts (see `parts`), so that the
+    per-account sums of one part only are held in memory; the group totals of the parts add up."""
     wanted = [*groupings, "overall"] if "rep" in groupings and "overall" not in groupings else list(groupings)
     by_csm = any("csm" in keys_of(grouping) for grouping in wanted)
+    sums = _Sums(totals={grouping: [] for grouping in wanted})
+    for part in parts.of(export, rows_per_part):
 
-    def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-        kept = within(window) & (True if selected is None else selected)
-        csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
-        lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
-        return [account_partials(rows, wanted, window, selected), *lost, *csms]
+        def queries(rows: pl.LazyFrame, part: pl.Expr | None = part) -> list[pl.LazyFrame]:
+            rows = rows.filter(part) if part is not None else rows
+            kept = within(window) & (True if selected is None else selected)
+            csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
+            lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
+            return [account_partials(rows, wanted, window, selected), *lost, *csms]
 
-    every, *more = export.collect(queries)
-    lost, csms = (more[:1], more[1:]) if churn else ([], more)
-    states = every.group_by("state", "normalised").agg(pl.col("opportunities").sum())
-    partials = every.filter(pl.col("state") == 0)
-    lazy_tables = tables_from(partials.lazy(), wanted, thresholds, csms[0].lazy() if csms else None)
-    tables = dict(zip(wanted, pl.collect_all(list(lazy_tables.values())), strict=True))
+        every, *more = export.collect(queries)
+        lost, csms = (more[:1], more[1:]) if churn else ([], more)
+        partials = every.filter(pl.col("state") == 0).lazy()
+        totals = totals_from(partials, wanted, thresholds, csms[0].lazy() if csms else None)
+        if lost:
+            segments = segments_from(partials, thresholds).select("account_id", "segment")
+            totals["__lost"] = lost[0].lazy().join(segments, on="account_id", how="left")
+        collected = dict(zip(totals, pl.collect_all(list(totals.values())), strict=True))
+        sums.lost += [collected.pop("__lost")] if lost else []
+        for grouping, frame in collected.items():
+            sums.totals[grouping].append(frame)
+        sums.states.append(every.group_by("state").agg(pl.col("opportunities").sum()))
+        sums.zero_prior += int(every.filter(pl.col("state") == 0)["zero_prior"].sum())
+    added = [kpis_from(add_totals(sums.totals[g], keys_of(g)), keys_of(g)) for g in wanted]
+    tables = dict(zip(wanted, pl.collect_all(added), strict=True))
     if "rep" in tables:
         tables["rep"] = coach(tables["rep"], tables["overall"])
-    reasons_ = {}
-    if lost:
-        segments = segments_from(partials.lazy(), thresholds).select("account_id", "segment")
-        with_segment = lost[0].lazy().join(segments, on="account_id", how="left")
-        overall, per_segment = pl.collect_all(
-            [churn_by_reason(lost[0].lazy()), churn_by_reason(with_segment, ["segment"])]
-        )
-        reasons_ = {"overall": overall, "segment": per_segment.with_columns(pl.col("segment").cast(pl.String))}
+    states = pl.concat(sums.states)
     accounting, in_window = accounting_from_states(states)
     return Report(
         window=window,
         accounting=accounting,
         in_window=in_window,
         later=int(states.filter(pl.col("state") == STATE_LATER)["opportunities"].sum()),
-        zero_prior=int(partials["zero_prior"].sum()),
+        zero_prior=sums.zero_prior,
         tables={grouping: tables[grouping] for grouping in groupings},
-        churn=reasons_,
+        churn=_churn(pl.concat(sums.lost)) if churn else {},
     )
+
+
+def _churn(lost: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The churn breakdown by reason, overall and per segment, of the lost rows (with their account's segment)."""
+    overall, per_segment = pl.collect_all([churn_by_reason(lost.lazy()), churn_by_reason(lost.lazy(), ["segment"])])
+    return {"overall": overall, "segment": per_segment.with_columns(pl.col("segment").cast(pl.String))}
 
 
 def account_attributes(rows: pl.LazyFrame, thresholds: Thresholds) -> pl.LazyFrame:
