@@ -18,6 +18,7 @@ from renewals_cli.names import HUMAN_FORMATS, Format
         "renewals balance export.csv --to 2026-12-31 --format csv > balance.csv",
     )
 )
+@o.reads_exports
 def balance(
     files: o.Files,
     by: Annotated[str, typer.Option(help="rep or partner (rows without a partner are 'direct').")] = "rep",
@@ -30,17 +31,8 @@ def balance(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    sheet: o.Sheet = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    debug: o.Debug = False,
-    quiet: o.Quiet = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """Per rep or partner: share of contracts beside share of value, and the Gini of the value across them.
 
@@ -56,16 +48,17 @@ def balance(
     if by not in GROUPS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPS)}")
     grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
-    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
+    written = {"--output": output, "--rejects": reading.rejects}
+    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     start_month = common.fiscal_start(settings, fiscal_year_start)
     window = common.window(start, end, as_of, every_row=all_rows, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         result = book_balance(export, window, thresholds, by=grouping)
     common.check_accepted(export, result.accounting)
-    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, result.accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     document = balance_document(result, window, by, headline=fmt in HUMAN_FORMATS, with_bars=fmt is Format.table)
     common.deliver(render(document, fmt), output)

@@ -26,6 +26,7 @@ BY = ("overall", "rep", "segment")
         "renewals changes old.csv new.csv --by rep -o bridge.xlsx",
     )
 )
+@o.reads_exports
 def changes(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier export (CSV or Parquet, or a glob).")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="The later export of the same CRM report.")],
@@ -42,17 +43,8 @@ def changes(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    sheet: o.Sheet = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    debug: o.Debug = False,
-    quiet: o.Quiet = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """The bridge of a quarter's open renewal pipeline from OLD to NEW, matched by opportunity_id: won, lost,
     slipped, pulled in, new, removed, reassigned, re-priced."""
@@ -64,19 +56,20 @@ def changes(
 
     if by is not None and by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    outputs.check_outputs([old, new, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
+    written = {"--output": output, "--rejects": reading.rejects}
+    outputs.check_outputs([old, new, reading.config or outputs.DEFAULT_CONFIG], written)
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     day = common.as_of_date(as_of)
     chosen = quarter_named(quarter or "current", day, common.fiscal_start(settings, fiscal_year_start))
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = fmt in HUMAN_FORMATS
     grouping = by or ("rep" if human else "overall")
     with console.working("Reading the exports…"):
-        older = common.load(settings, [old], maps, encoding, delimiter, date_format, decimal_comma, sheet)
-        newer = common.load(settings, [new], maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        older = common.load_with(settings, [old], reading)
+        newer = common.load_with(settings, [new], reading)
         result = compare_exports(older, newer, chosen, grouping, thresholds, with_details=details)
-    _check_rows([older, newer], result, rejects, strict, tell=fmt is not Format.json)
+    _check_rows([older, newer], result, reading.rejects, reading.strict, tell=fmt is not Format.json)
     document = changes_document(result, old, new, day, headline=human, details_first=not human)
     if fmt is Format.table:
         common.deliver(terminal(document, team_totals(result.bridge)), output)

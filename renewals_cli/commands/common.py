@@ -11,6 +11,7 @@ from renewals_cli.names import BINARY_FORMATS, Format
 if TYPE_CHECKING:
     import polars as pl
 
+    from renewals_cli.commands.options import Reading
     from renewals_cli.config import Config
     from renewals_cli.filters import Filters
     from renewals_cli.load.export import Export, RowAccounting
@@ -74,6 +75,12 @@ def load(
         parse=parse,
     )
     return load_export(files, options)
+
+
+def load_with(settings: "Config", files: list[str], reading: "Reading") -> "Export":
+    """`load` with the reading options a command was given."""
+    r = reading
+    return load(settings, files, r.maps, r.encoding, r.delimiter, r.date_format, r.decimal_comma, r.sheet)
 
 
 def fiscal_start(settings: "Config", option: int | None) -> int:

@@ -21,6 +21,7 @@ DEFAULT_TARGET = 0.15
         "renewals coverage export.csv --target 0.12   # costs from \\[csm_costs] in renewals.toml",
     )
 )
+@o.reads_exports
 def coverage(
     files: o.Files,
     csm_costs: Annotated[
@@ -43,17 +44,8 @@ def coverage(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    sheet: o.Sheet = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    debug: o.Debug = False,
-    quiet: o.Quiet = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
     import polars as pl
@@ -69,23 +61,23 @@ def coverage(
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
-    read = [*files, config or outputs.DEFAULT_CONFIG, csm_costs]
-    outputs.check_outputs(read, {"--output": output, "--rejects": rejects})
+    read = [*files, reading.config or outputs.DEFAULT_CONFIG, csm_costs]
+    outputs.check_outputs(read, {"--output": output, "--rejects": reading.rejects})
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     start_month = common.fiscal_start(settings, fiscal_year_start)
     window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     chosen = check_fraction("--target", target) if target is not None else settings.coverage_target
     goal = chosen if chosen is not None else DEFAULT_TARGET
     if csm_costs is not None:
-        costs = load_costs(csm_costs, decimal_comma=bool(decimal_comma))
+        costs = load_costs(csm_costs, decimal_comma=bool(reading.decimal_comma))
     elif settings.csm_costs is not None:
         costs = costs_from_mapping(settings.csm_costs, source=f"{settings.source} [csm_costs]")
     else:
         raise UsageError("coverage needs --csm-costs COSTS.csv or a [csm_costs] table in renewals.toml")
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         export.require("csm", "coverage assigns each account to a CSM")
 
         def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
@@ -95,6 +87,6 @@ def coverage(
         accounting, (rows, accounts) = export.read(queries)
         result = csm_coverage(rows.lazy(), accounts.lazy(), costs, by=grouping, target=goal)
     common.check_accepted(export, accounting)
-    common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     common.deliver(render(coverage_document(result, accounting, window, grouping, goal, headline=human), fmt), output)

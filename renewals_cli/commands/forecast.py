@@ -21,6 +21,7 @@ BY = ("overall", "rep", "segment")
         "renewals forecast export.csv --fiscal-year-start 2 --quarter FY2027-Q3 --as-of 2026-08-15",
     )
 )
+@o.reads_exports
 def forecast(
     files: o.Files,
     by: Annotated[str, typer.Option(help="overall, rep or segment.")] = "overall",
@@ -53,17 +54,8 @@ def forecast(
     fiscal_year_start: o.FiscalYearStart = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    sheet: o.Sheet = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    debug: o.Debug = False,
-    quiet: o.Quiet = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
     from renewals_cli import console, outputs
@@ -74,9 +66,10 @@ def forecast(
 
     if by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
+    written = {"--output": output, "--rejects": reading.rejects}
+    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     day = common.as_of_date(as_of)
     start_month = common.fiscal_start(settings, fiscal_year_start)
     try:
@@ -97,14 +90,14 @@ def forecast(
         )
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         rows, accounting = core.read_rows(export, thresholds, runs)
         result = core.forecast(
             rows.lazy(), forward, by=by, min_cell=min_cell, backtest=backtest, targets=settings.targets
         )
     every_row = common.window(None, None, as_of, every_row=True, start_month=start_month)
     common.check_nonempty(export, accounting, accounting.accepted, every_row)  # (the forecast has no window)
-    common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     if not result.learned and fmt in (Format.csv, Format.parquet):  # (people read it in the headline, JSON in facts)
         console.say(f"No forecast: {why_none(result)}")

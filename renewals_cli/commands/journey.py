@@ -21,6 +21,7 @@ BY_OWNER = frozenset({Format.table, Format.markdown, Format.html})
         "renewals journey export.csv --touchpoint welcome --touchpoint day_30 --format csv > onboarding.csv",
     )
 )
+@o.reads_exports
 def journey(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date (0: today only).")] = 14,
@@ -36,17 +37,8 @@ def journey(
     as_of: o.AsOf = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    sheet: o.Sheet = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    debug: o.Debug = False,
-    quiet: o.Quiet = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """CSM touchpoints due from the as-of date to --days after it, per owner.
 
@@ -61,16 +53,17 @@ def journey(
 
     filters = Filters(owners=owner or (), segments=segment or (), touchpoints=touchpoint or ())
     check_filters(filters)
-    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
+    written = {"--output": output, "--rejects": reading.rejects}
+    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     day = common.window(None, None, as_of).as_of
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         result = read_journey(export, thresholds, as_of=day, days=days, filters=filters)
     common.check_accepted(export, result.accounting)
-    common.check_rows(export, result.accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, result.accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     message = without_start_message(result.without_start, has_column=export.has("start_date"))
     if message:
         console.say(message)

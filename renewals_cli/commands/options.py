@@ -1,8 +1,12 @@
 """Options shared by several commands, declared once."""
 
 import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -146,3 +150,55 @@ Quiet = Annotated[
         help="Nothing on stderr but errors, warnings, rejected rows and missed targets (for cron).",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a command reads its exports and tells about their rows: the options every reading command shares."""
+
+    config: Path | None = None
+    maps: list[str] | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    date_format: str | None = None
+    decimal_comma: bool | None = None
+    rejects: Path | None = None
+    strict: bool = False
+
+
+# The shared options, in the order `--help` lists them after a command's own (`--debug` and `--quiet` act through
+# the error boundary and the console: a command only declares them).
+READING: dict[str, tuple[Any, Any]] = {
+    "config": (Config, None),
+    "maps": (MapOption, None),
+    "encoding": (Encoding, None),
+    "delimiter": (Delimiter, None),
+    "sheet": (Sheet, None),
+    "date_format": (DateFormat, None),
+    "decimal_comma": (DecimalComma, None),
+    "rejects": (Rejects, None),
+    "strict": (Strict, False),
+    "debug": (Debug, False),
+    "quiet": (Quiet, False),
+}
+
+
+def reads_exports(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options every reading command takes, handed to it as one `reading: Reading`."""
+    signature = inspect.signature(command)
+    own = [parameter for name, parameter in signature.parameters.items() if name != "reading"]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+        for name, (annotation, default) in READING.items()
+    ]
+
+    @functools.wraps(command)
+    def with_reading(**options: Any) -> None:
+        given = {name: options.pop(name) for name in READING}
+        reading = Reading(**{field.name: given[field.name] for field in fields(Reading)})
+        command(**options, reading=reading)
+
+    with_reading.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    with_reading.__annotations__ = {p.name: p.annotation for p in (*own, *shared)} | {"return": None}
+    return with_reading

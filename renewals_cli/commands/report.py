@@ -31,6 +31,7 @@ HUMAN_GROUPINGS = ["overall", "segment", "rep", "batch"]
         "renewals report export.csv -o weekly.md --fail-under   # exit 3 when a target in renewals.toml is missed",
     )
 )
+@o.reads_exports
 def report(
     files: o.Files,
     by: Annotated[str | None, typer.Option(help=f"One grouping: {', '.join(GROUPINGS)}.")] = None,
@@ -72,17 +73,8 @@ def report(
     fail_under: Annotated[
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
     ] = False,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    sheet: o.Sheet = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    quiet: o.Quiet = False,
-    debug: o.Debug = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
     from renewals_cli import console, outputs
@@ -95,10 +87,10 @@ def report(
 
     if by is not None and by not in GROUPINGS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
-    written = [*(("--output", path) for path in output or []), ("--rejects", rejects)]
-    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG, compare_with], written)
+    written = [*(("--output", path) for path in output or []), ("--rejects", reading.rejects)]
+    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG, compare_with], written)
     deliveries = common.deliveries(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     if fail_under and not settings.targets:
         raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
     start_month = common.fiscal_start(settings, fiscal_year_start)
@@ -106,7 +98,7 @@ def report(
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     human = any(each in HUMAN_FORMATS for each, _ in deliveries)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         asked = Filters(tuple(rep or ()), tuple(segment or ()), tuple(csm or ()), tuple(partner or ()))
         _, selected = common.selection(export, window, thresholds, asked)
         # People see the segment, rep and batch tables, and the partner table when the export names partners;
@@ -120,16 +112,20 @@ def report(
         result = build_report(export, window, thresholds, wanted, selected, churn=human and export.has("churn_reason"))
         previous = None
         if compare_with is not None:
-            old_export = common.load(
-                settings, [str(compare_with)], maps, encoding, delimiter, date_format, decimal_comma
-            )
+            old_export = common.load_with(settings, [str(compare_with)], reading)
             earlier = compare_as_of.date() if compare_as_of else window.as_of - dt.timedelta(days=7)
             previous = build_report(old_export, replace(window, as_of=earlier), thresholds, wanted, selected)
         outlook = weekly_forecast(export, window, thresholds, settings.targets) if human and with_forecast else None
     common.check_nonempty(export, result.accounting, result.in_window, window)
     if previous is not None:
         console.say(f"Rows in {compare_with} (compared with): {accounting_text(previous.accounting)}")
-    common.check_rows(export, result.accounting, rejects, strict, tell=any(f is not Format.json for f, _ in deliveries))
+    common.check_rows(
+        export,
+        result.accounting,
+        reading.rejects,
+        reading.strict,
+        tell=any(f is not Format.json for f, _ in deliveries),
+    )
     if result.zero_prior:
         console.warn(f"Warning: {zero_prior_text(result.zero_prior, result.in_window)}")
     for each, path in deliveries:

@@ -17,6 +17,7 @@ from renewals_cli.names import HUMAN_FORMATS, SEGMENTS, Format
         "renewals upcoming export.csv --segment strategic --format csv > strategic-worklist.csv",
     )
 )
+@o.reads_exports
 def upcoming(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date.")] = 120,
@@ -33,17 +34,8 @@ def upcoming(
     as_of: o.AsOf = None,
     strategic_arr: o.StrategicArr = None,
     smb_arr: o.SmbArr = None,
-    config: o.Config = None,
-    maps: o.MapOption = None,
-    encoding: o.Encoding = None,
-    delimiter: o.Delimiter = None,
-    sheet: o.Sheet = None,
-    date_format: o.DateFormat = None,
-    decimal_comma: o.DecimalComma = None,
-    rejects: o.Rejects = None,
-    strict: o.Strict = False,
-    quiet: o.Quiet = False,
-    debug: o.Debug = False,
+    *,
+    reading: o.Reading,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
     import polars as pl
@@ -55,13 +47,14 @@ def upcoming(
     from renewals_cli.report import account_attributes
     from renewals_cli.worklist import due, listed
 
-    outputs.check_outputs([*files, config or outputs.DEFAULT_CONFIG], {"--output": output, "--rejects": rejects})
+    written = {"--output": output, "--rejects": reading.rejects}
+    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
     fmt = common.output_format(fmt, output)
-    settings = common.config(config)
+    settings = common.config(reading.config)
     day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, strategic_arr, smb_arr)
     with console.working("Reading the export…"):
-        export = common.load(settings, files, maps, encoding, delimiter, date_format, decimal_comma, sheet)
+        export = common.load_with(settings, files, reading)
         # Every accepted row counts for an account's segment and CSM here, not only the window's.
         accounting, (found, accounts, reps) = export.read(
             lambda rows: [
@@ -85,7 +78,7 @@ def upcoming(
         if len(chosen) == 1:  # the rep's own list: the rep column would say the same on every row
             worklist = worklist.drop("rep")
     common.check_accepted(export, accounting)
-    common.check_rows(export, accounting, rejects, strict, tell=fmt is not Format.json)
+    common.check_rows(export, accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     document = worklist_document(worklist, day, days, headline=human, since=since, largest_first=sort == "value")
     common.deliver(render(document, fmt), output)
