@@ -539,3 +539,25 @@ def test_a_hostile_file_against_itself(capsys: pytest.CaptureFixture[str], name:
     for group in json.loads(result.stdout)["groups"]:
         assert group["start_open"] == group["end_open"]
         assert all(group[bucket] == 0 for bucket in BUCKETS)
+
+
+def test_the_team_waterfall_steps_from_start_to_end_with_signed_moves() -> None:
+    from renewals_cli.present.changes import waterfall
+    from renewals_cli.render import html
+    from renewals_cli.render.document import Section
+
+    moves = dict.fromkeys(("start_open", "end_open", "won_renewal", *BUCKETS), 0.0)
+    moves |= {"start_open": 1000.0, "new": 300.0, "won": 200.0, "slipped": 100.0, "end_open": 1000.0}
+    steps = waterfall(moves)
+    assert steps.rows() == [
+        ("Open at start", 1000.0),
+        ("New", 300.0),
+        ("Won", -200.0),
+        ("Slipped", -100.0),
+        ("Open at end", 1000.0),
+    ]
+    chart = "".join(html.waterfall_chart(Section("waterfall", "Open pipeline", steps)))
+    # The axis reaches 1,300 (start + new): New floats from 1,000, Won from 1,100 down, Slipped from 1,000 down.
+    assert chart.count('class="bar"') == 5
+    assert '<td width="76.9%"' in chart  # New's bar starts at 1,000 / 1,300
+    assert '<td width="84.6%"' in chart  # Won's at 1,100 / 1,300

@@ -87,10 +87,21 @@ def changes_document(
             ),  # both ends first: a narrow terminal cuts the rest
         )
     ]
+    if headline and changes.bridge.height:
+        sections.insert(0, Section(name="waterfall", title="Open pipeline, start to end", frame=waterfall(totals)))
     if changes.details is not None:
         opportunities = Section(name="opportunities", title="Moved opportunities", frame=changes.details)
         sections = [opportunities, *sections] if details_first else [*sections, opportunities]
     return Document(title="What changed", sections=tuple(sections), facts=facts, headline=tuple(lines))
+
+
+def waterfall(totals: Mapping[str, float]) -> pl.DataFrame:
+    """The team's bridge as steps: `step` and its signed `change` (the open pipeline at start and end as it is)."""
+    shown = ("start_open", *(b for b in BUCKETS if totals[b]), "end_open")
+    sign = {step: -1 if step in BUCKETS and step not in INFLOWS else 1 for step in shown}
+    return pl.DataFrame(
+        {"step": [STEP_LABELS[s] for s in shown], "change": [sign[s] * float(totals[s]) for s in shown]}
+    )
 
 
 def _side(name: str, accounting: RowAccounting, without_id: int) -> dict[str, Any]:
@@ -114,7 +125,8 @@ def terminal(document: Document, totals: Mapping[str, float]) -> "RenderableType
     parts = [table.render(replace(document, sections=()))]
     if any(totals.values()):
         parts.append(Waterfall(totals))
-    return Group(*parts, table.render(replace(document, headline=())))
+    tables = tuple(section for section in document.sections if section.name != "waterfall")  # (drawn above)
+    return Group(*parts, table.render(replace(document, headline=(), sections=tables)))
 
 
 # Columns of a waterfall line besides its bar: the label, the amount, the count, and the spaces between.

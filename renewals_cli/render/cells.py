@@ -39,7 +39,9 @@ POINT_COLUMNS = frozenset({"lever_gap", *FORECAST_POINTS})
 MONEY_COLUMNS = frozenset(
     {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
     | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
-) | frozenset((*CHANGES_MONEY, "value"))  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
+) | frozenset(
+    (*CHANGES_MONEY, "value", "change")
+)  # `renewals changes`: its `won` and `lost` are amounts, a report's counts
 # (whole numbers either way, shown alike)
 
 LABELS = {

@@ -33,6 +33,7 @@ COLOURS = {
     "target": "#888888",
 }
 BELOW = "#b91c1c"
+WATERFALL_ENDS, WATERFALL_IN, WATERFALL_OUT = "#0072b2", "#009e73", "#d55e00"
 MARKER = "▼"
 NULL = "—"
 # The page's content width in CSS pixels: a mail client's reading pane, and what an 800-pixel window leaves.
@@ -239,6 +240,46 @@ def forecast_chart(section: Section) -> list[str]:
     )
 
 
+def waterfall_chart(section: Section) -> list[str]:
+    """The bridge of an open pipeline as a waterfall (`step`, `change`: the first and last the pipeline at start
+    and end, the others what moved in or out): each move a bar floating at the level it moves from or to, green
+    in, red out, the ends blue, to one scale; nothing for any other table."""
+    frame = section.frame
+    if section.name != "waterfall" or not {"step", "change"} <= set(frame.columns) or frame.height < 2:
+        return []
+    changes = [float(c) for c in frame["change"]]
+    bases, level = [0.0], changes[0]
+    for change in changes[1:-1]:
+        bases.append(level if change > 0 else level + change)  # an inflow sits on the level, an outflow under it
+        level += change
+    bases.append(0.0)
+    top = max(max(abs(c) + b for c, b in zip(changes, bases, strict=True)), 1.0)
+    parts = [
+        f'<table class="chart" role="figure" aria-label="{text(section.title)}" width="100%" cellpadding="0"'
+        f' cellspacing="0"{_style(STYLE_CHART)}>',
+        f"<caption{_style(STYLE_CAPTION)}>{text(section.title)}</caption>",
+    ]
+    last = frame.height - 1
+    for index, (step, change, base) in enumerate(zip(frame["step"], changes, bases, strict=True)):
+        colour = WATERFALL_ENDS if index in (0, last) else (WATERFALL_IN if change > 0 else WATERFALL_OUT)
+        before, width = round(base / top * 100, 1), max(round(abs(change) / top * 100, 1), 0.5)
+        cells = [f'<td width="{before:g}%"{_style(STYLE_BAR)}>&nbsp;</td>'] if before > 0 else []
+        cells.append(
+            f'<td class="bar" width="{width:g}%" bgcolor="{colour}"{_style(f"background:{colour}", STYLE_BAR)}>'
+            "&nbsp;</td>"
+        )
+        if before + width < 100:
+            cells.append(f"<td{_style(STYLE_BAR)}>&nbsp;</td>")
+        shown = f"{change:,.0f}" if index in (0, last) else f"{change:+,.0f}"
+        parts.append(
+            f'<tr><th scope="row"{_style(STYLE_CHART_NAME)}>{text(step)}</th>'
+            f"<td{_style('padding:1px 0')}>{_strip(cells)}</td>"
+            f'<td class="value" width="90"{_style(STYLE_CHART_VALUE)}>{text(shown)}</td></tr>'
+        )
+    parts.append("</table>")
+    return parts
+
+
 def _columns(section: Section) -> list[str]:
     """Every column, the ones a terminal would show first."""
     columns = section.frame.columns
@@ -328,6 +369,7 @@ def _section(section: Section) -> list[str]:
     parts += lever_chart(section)
     parts += renewal_chart(section)
     parts += forecast_chart(section)
+    parts += waterfall_chart(section)
     parts += [*_tables(section), "</section>"]
     return parts
 
