@@ -1,7 +1,8 @@
 """The report: the row accounting and one KPI table per grouping, over the accepted rows of the window (SPEC §3).
 
 One read of the export gives the row accounting, each account's segment (and CSM), and the accounts' sums per
-row key (`kpis.account_sums`); every grouping's table is rolled up from those sums.
+row key (`kpis.account_sums`); every grouping's table is rolled up from those sums (a large Parquet export is
+read in parts of whole accounts: see `parts`).
 """
 
 from collections.abc import Sequence
@@ -54,12 +55,12 @@ class Report:
 def account_partials(
     rows: pl.LazyFrame, groupings: Sequence[str], window: Window, selected: pl.Expr | None = None
 ) -> pl.LazyFrame:
-    """Typed `rows` summed per state (see `load.export.row_state`: 0 for the accepted rows of the window that
-    are `selected`, by default all of them),
-    account and the row keys the groupings need: the KPI sums (`kpis.account_sums`), what each account's
-    segment is made of (`segments.arr_parts`), and how many rows have no amount to renew (`zero_prior`).
-    Every row is summed, so that the same pass gives the row accounting. (Which text columns reading made alike
-    is not counted here: it would read every text column of every row; `renewals validate` says it.)"""
+    """Typed `rows` summed per (state, row keys the groupings need, account): the KPI sums
+    (`kpis.account_sums`), what each account's segment is made of (`segments.arr_parts`), and how many rows have
+    no amount to renew (`zero_prior`). The state is `load.export.row_state`'s: 0 for the accepted rows of the
+    window that are `selected` (by default all of them). Every row is summed, so that the same pass gives the row
+    accounting. (Which text columns reading made alike is not counted here: that would read every text column
+    of every row; `renewals validate` says it.)"""
     keys = row_keys(groupings)
     valued = with_row_keys(rows, keys, window.start_month).with_columns(
         **row_values(window.as_of, window.start_month),
