@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.calendar import Quarter, quarter_index
-from renewals_cli.load.export import Export, RowAccounting
+from renewals_cli.load.export import Export, Held, RowAccounting
 from renewals_cli.segments import SEGMENTS, Segment, Thresholds, account_segments
 from renewals_cli.state import lost_by, open_at, won_by
 from renewals_cli.targets import Targets
@@ -113,7 +113,7 @@ def _retained() -> pl.Expr:
     return pl.min_horizontal("renewal_amount", "prior_amount")
 
 
-def read_rows(export: Export, thresholds: Thresholds, runs: Sequence[Run]) -> tuple[pl.DataFrame, RowAccounting]:
+def read_rows(export: Export | Held, thresholds: Thresholds, runs: Sequence[Run]) -> tuple[pl.DataFrame, RowAccounting]:
     """The accepted rows of every quarter the runs read (ROW_COLUMNS, each row with its account's segment over
     every accepted row of the export: no window), and the row accounting, from one read of the export.
 

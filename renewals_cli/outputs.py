@@ -9,7 +9,9 @@ over: its bytes are kept and written to it at commit.
 
 import glob
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,7 @@ def stage(path: Path, content: str | bytes | Writer, message: str = "") -> None:
 
     `content` is text (written as UTF-8), bytes, or a function that writes the file at the path it is given.
     """
+    _ctrl_c_ends_the_run()
     try:
         special = path.exists() and not path.is_file()  # (through a symlink: /dev/stdout is one)
         target = path.resolve() if path.is_symlink() else path  # write the link's target, keep the link
@@ -126,6 +129,14 @@ def stage(path: Path, content: str | bytes | Writer, message: str = "") -> None:
         temporary.chmod(_mode_for(target))
     except OSError as exc:
         raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _ctrl_c_ends_the_run() -> None:
+    """Once an output is staged, Ctrl-C must end the run: Polars' own handler of it (installed below Python's,
+    to abort a query) swallows it, and restarts a write blocked on a reader. Python's handler is set again."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.siginterrupt(signal.SIGINT, True)
 
 
 def _bytes(content: str | bytes | Writer) -> bytes:

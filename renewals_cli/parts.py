@@ -8,13 +8,13 @@ known before it is read (that would be a pass of its own), so a CSV is read whol
 
 import polars as pl
 
-from renewals_cli.load.export import Export
+from renewals_cli.load.export import Export, Held
 
 ROWS_PER_PART = 2_500_000
 SEED = 20261125  # (any fixed seed: the same accounts fall in the same part on every run)
 
 
-def of(export: Export, rows_per_part: int = ROWS_PER_PART) -> list[pl.Expr | None]:
+def of(export: Export | Held, rows_per_part: int = ROWS_PER_PART) -> list[pl.Expr | None]:
     """The filters that split the export's rows into parts of whole accounts; [None] for the whole export."""
     if not export.sources or any(source.kind != "parquet" for source in export.sources):
         return [None]

@@ -29,6 +29,7 @@ from renewals_cli.load import reasons
 from renewals_cli.load.export import (
     STATE_LATER,
     Export,
+    Held,
     RowAccounting,
     accepted,
     accounting_from_states,
@@ -105,7 +106,7 @@ class _Sums:
 
 
 def build_report(
-    export: Export,
+    export: Export | Held,
     window: Window,
     thresholds: Thresholds,
     groupings: Sequence[str],
@@ -140,7 +141,7 @@ def build_report(
         if lost:
             segments = segments_from(partials, thresholds).select("account_id", "segment")
             totals["__lost"] = lost[0].lazy().join(segments, on="account_id", how="left")
-        collected = dict(zip(totals, pl.collect_all(list(totals.values())), strict=True))
+        collected = dict(zip(totals, pl.collect_all(list(totals.values()), engine="streaming"), strict=True))
         sums.lost += [collected.pop("__lost")] if lost else []
         for grouping, frame in collected.items():
             sums.totals[grouping].append(frame)

@@ -15,7 +15,7 @@ from renewals_cli.names import GROUPINGS, HUMAN_FORMATS, Format
 
 if TYPE_CHECKING:
     from renewals_cli.forecast import Forecast
-    from renewals_cli.load.export import Export
+    from renewals_cli.load.export import Export, Held
     from renewals_cli.segments import Thresholds
     from renewals_cli.targets import Targets
     from renewals_cli.window import Window
@@ -77,7 +77,7 @@ def report(
     reading: o.Reading,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
-    from renewals_cli import console, outputs
+    from renewals_cli import console, outputs, parts
     from renewals_cli.filters import Filters
     from renewals_cli.present.common import accounting_text, plural, zero_prior_text
     from renewals_cli.present.report import report_document
@@ -109,13 +109,17 @@ def report(
         shown = {*shown_to_people, *(["overall"] if human else []), *shown_to_machines}
         checked = ["overall", "segment", "rep"] if settings.targets else []
         wanted = sorted({*shown, *checked}, key=GROUPINGS.index)
-        result = build_report(export, window, thresholds, wanted, selected, churn=human and export.has("churn_reason"))
+        forecasting = human and with_forecast
+        # The report and the forecast read the same rows: held in memory once, unless the export is read in parts.
+        source = export.hold(HELD_COLUMNS) if forecasting and parts.of(export) == [None] else export
+        churn = human and export.has("churn_reason")
+        result = build_report(source, window, thresholds, wanted, selected, churn=churn)
         previous = None
         if compare_with is not None:
             old_export = common.load_with(settings, [str(compare_with)], reading)
             earlier = compare_as_of.date() if compare_as_of else window.as_of - dt.timedelta(days=7)
             previous = build_report(old_export, replace(window, as_of=earlier), thresholds, wanted, selected)
-        outlook = weekly_forecast(export, window, thresholds, settings.targets) if human and with_forecast else None
+        outlook = weekly_forecast(source, window, thresholds, settings.targets) if forecasting else None
     common.check_nonempty(export, result.accounting, result.in_window, window)
     if previous is not None:
         console.say(f"Rows in {compare_with} (compared with): {accounting_text(previous.accounting)}")
@@ -151,10 +155,17 @@ def report(
             raise typer.Exit(ExitCode.TARGET_MISSED)
 
 
+# What the report and its forecast read of each row, when both read the rows held once.
+HELD_COLUMNS = (
+    "account_id", "rep", "batch", "partner", "csm", "churn_reason", "expiry_date", "close_date", "status",
+    "prior_amount", "renewal_amount", "arr", "strategic", "skipped", "reject_code",
+)  # fmt: skip
 BACKTESTED_QUARTERS = 4  # how many past quarters the weekly report's forecast band is measured over
 
 
-def weekly_forecast(export: "Export", window: "Window", thresholds: "Thresholds", targets: "Targets") -> "Forecast":
+def weekly_forecast(
+    export: "Export | Held", window: "Window", thresholds: "Thresholds", targets: "Targets"
+) -> "Forecast":
     """The forecast of the quarter holding the as-of date, per rep, with its backtest (`renewals forecast`)."""
     from renewals_cli import forecast as core
     from renewals_cli.calendar import Quarter

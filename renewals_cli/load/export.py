@@ -10,6 +10,7 @@ from renewals_cli.load import reasons
 from renewals_cli.load.columns import ALIASES, ColumnMapping, resolve_columns
 from renewals_cli.load.sources import FILE_COLUMN, KINDS, ROW_COLUMN, Source, expand_paths, grouped, open_source
 from renewals_cli.load.validate import (
+    CANONICAL_SCHEMA,
     TEXT_COLUMNS,
     Detected,
     Guess,
@@ -129,13 +130,14 @@ class Export:
         self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]] = lambda rows: ()
     ) -> tuple["RowAccounting", list[pl.DataFrame]]:
         """The row accounting and the results of `queries(accepted rows)`, from one read of the export."""
+        return read_with(self.collect, queries)
 
-        def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-            states = rows.group_by("normalised", state=row_state(pl.lit(True))).agg(opportunities=pl.len())
-            return [states, *queries(accepted(rows))]
-
-        states, *results = self.collect(with_states)
-        return accounting_from_states(states)[0], results
+    def hold(self, columns: Sequence[str]) -> "Held":
+        """The typed rows' `columns` (those of them the export has), read once and held in memory, for several
+        computations over one read of a file (a CSV file is parsed again by every read)."""
+        kept = [name for name in columns if name in CANONICAL_SCHEMA]
+        (rows,) = self.collect(lambda rows: [rows.select(kept)])
+        return Held(rows=rows, names=self.names)
 
     def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
         """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
@@ -160,6 +162,40 @@ class Export:
         self._detected = settled
         self._rows = _typed(self._readers, settled)
         return False
+
+
+@dataclass(frozen=True)
+class Held:
+    """An export's typed rows held in memory (see `Export.hold`): read as an export is, with no file to read."""
+
+    rows: pl.DataFrame
+    names: str
+    sources: tuple[Source, ...] = ()
+
+    def collect(self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]]) -> list[pl.DataFrame]:
+        """The results of the queries `queries(rows)` makes of the held rows."""
+        return pl.collect_all(list(queries(self.rows.lazy())), engine="streaming")
+
+    def read(
+        self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]] = lambda rows: ()
+    ) -> tuple["RowAccounting", list[pl.DataFrame]]:
+        """As `Export.read`."""
+        return read_with(self.collect, queries)
+
+
+def read_with(
+    collect: Callable[[Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]]], list[pl.DataFrame]],
+    queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]],
+) -> tuple["RowAccounting", list[pl.DataFrame]]:
+    """The row accounting and the results of `queries(accepted rows)`, from one `collect`."""
+
+    def with_states(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+        by = ["normalised"] if "normalised" in rows.collect_schema().names() else []
+        states = rows.group_by(*by, state=row_state(pl.lit(True))).agg(opportunities=pl.len())
+        return [states, *queries(accepted(rows))]
+
+    states, *results = collect(with_states)
+    return accounting_from_states(states)[0], results
 
 
 def accepted(rows: pl.LazyFrame) -> pl.LazyFrame:
