@@ -95,6 +95,13 @@ def kpi_tables_of(
     return {grouping: kpis_from(totals[grouping], keys_of(grouping)) for grouping in groupings}
 
 
+# What a report reads of each row, when it reads a large export in parts (see `parts`).
+PART_COLUMNS = (
+    "account_id", "rep", "batch", "partner", "csm", "churn_reason", "expiry_date", "close_date", "status",
+    "prior_amount", "renewal_amount", "arr", "strategic", "skipped", "reject_code",
+)  # fmt: skip
+
+
 @dataclass
 class _Sums:
     """What each part of a read adds up to (see `build_report`)."""
@@ -120,22 +127,21 @@ def build_report(
     the team's rates. Only the `selected` rows count (see `filters`). With `churn`, also the churn breakdown by
     reason (see `churn`).
 
-    The export is read once; a large Parquet export once per part of its accounts (see `parts`), so that the
-    per-account sums of one part only are held in memory; the group totals of the parts add up."""
+    The export is read once; a large Parquet export is split into parts of whole accounts (see `parts`), so
+    that the per-account sums of one part only are held in memory; the group totals of the parts add up."""
     wanted = [*groupings, "overall"] if "rep" in groupings and "overall" not in groupings else list(groupings)
     by_csm = any("csm" in keys_of(grouping) for grouping in wanted)
     sums = _Sums(totals={grouping: [] for grouping in wanted})
-    for part in parts.of(export, rows_per_part):
 
-        def queries(rows: pl.LazyFrame, part: pl.Expr | None = part) -> list[pl.LazyFrame]:
-            rows = rows.filter(part) if part is not None else rows
-            kept = within(window) & (True if selected is None else selected)
-            csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
-            lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
-            return [account_partials(rows, wanted, window, selected), *lost, *csms]
+    def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
+        kept = within(window) & (True if selected is None else selected)
+        csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
+        lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
+        return [account_partials(rows, wanted, window, selected), *lost, *csms]
 
-        every, *more = export.collect(queries)
-        lost, csms = (more[:1], more[1:]) if churn else ([], more)
+    def add(every: pl.DataFrame, *more: pl.DataFrame) -> None:
+        """A part's sums added to the others'."""
+        lost, csms = (more[:1], more[1:]) if churn else ((), more)
         partials = every.filter(pl.col("state") == 0).lazy()
         totals = totals_from(partials, wanted, thresholds, csms[0].lazy() if csms else None)
         if lost:
@@ -147,6 +153,14 @@ def build_report(
             sums.totals[grouping].append(frame)
         sums.states.append(every.group_by("state").agg(pl.col("opportunities").sum()))
         sums.zero_prior += int(every.filter(pl.col("state") == 0)["zero_prior"].sum())
+
+    count = parts.count(export, rows_per_part)
+    if count == 1 or not isinstance(export, Export):
+        add(*export.collect(queries))
+    else:
+        with parts.split(export, count, PART_COLUMNS) as rows_of_parts:
+            for rows in rows_of_parts:
+                add(*pl.collect_all(queries(rows), engine="streaming"))
     added = [kpis_from(add_totals(sums.totals[g], keys_of(g)), keys_of(g)) for g in wanted]
     tables = dict(zip(wanted, pl.collect_all(added), strict=True))
     if "rep" in tables:

@@ -26,14 +26,23 @@ def export_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_parquet_export_is_split_by_its_row_count(export_path: Path) -> None:
     export = load_export([str(export_path)], LoadOptions())
-    assert parts.of(export, rows_per_part=3000) == [None]
-    assert len(parts.of(export, rows_per_part=700)) == 5  # 3000 rows / 700, rounded up
+    assert parts.count(export, rows_per_part=3000) == 1
+    assert parts.count(export, rows_per_part=700) == 5  # 3000 rows / 700, rounded up
+
+
+def test_the_parts_hold_whole_accounts_and_every_row(export_path: Path) -> None:
+    export = load_export([str(export_path)], LoadOptions())
+    with parts.split(export, 5, ("account_id", "skipped")) as rows_of_parts:
+        frames = [rows.collect() for rows in rows_of_parts]
+    assert sum(frame.height for frame in frames) == 3000
+    accounts = [set(frame["account_id"]) for frame in frames]
+    assert sum(len(a) for a in accounts) == len(set().union(*accounts))  # no account in two parts
 
 
 def test_a_csv_export_is_read_whole(tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     write_sample(path, 300, seed=4, as_of=AS_OF)
-    assert parts.of(load_export([str(path)], LoadOptions()), rows_per_part=10) == [None]
+    assert parts.count(load_export([str(path)], LoadOptions()), rows_per_part=10) == 1
 
 
 def test_the_report_in_parts_is_the_report_read_whole(export_path: Path) -> None:

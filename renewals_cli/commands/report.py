@@ -111,7 +111,7 @@ def report(
         wanted = sorted({*shown, *checked}, key=GROUPINGS.index)
         forecasting = human and with_forecast
         # The report and the forecast read the same rows: held in memory once, unless the export is read in parts.
-        source = export.hold(HELD_COLUMNS) if forecasting and parts.of(export) == [None] else export
+        source = export.hold(HELD_COLUMNS) if forecasting and parts.count(export) == 1 else export
         churn = human and export.has("churn_reason")
         result = build_report(source, window, thresholds, wanted, selected, churn=churn)
         previous = None
