@@ -204,8 +204,9 @@ def large_section(results: Results) -> str:
         "",
         f"`python benchmarks/run.py --large {results.large_rows}`: each report once on a canonical Parquet export of "
         f"{results.large_rows:,} rows ({LARGE.path(Path(), results.large_rows).name}; read whole as a DataFrame it "
-        "would take several times the memory shown). The report reads it in one pass on Polars' streaming "
-        "engine, keeping sums per account.",
+        "would take several times the memory shown). The report writes the rows it reads once, partitioned by "
+        "account, to a temporary directory, and reads the parts back in turn (`renewals_cli/parts.py`): only one "
+        "part's sums per account are held at a time.",
         "",
         "| contender | wall s | peak MiB |",
         "|---|---:|---:|",
