@@ -28,10 +28,3 @@ def resolved_by(as_of: dt.date | pl.Expr) -> pl.Expr:
 def open_at(as_of: dt.date | pl.Expr) -> pl.Expr:
     """The row was still open on `as_of`: open today, or closed after `as_of`."""
     return ~resolved_by(as_of)
-
-
-def status_as_of(as_of: dt.date | pl.Expr) -> pl.Expr:
-    """`won`, `lost` or `open`: the row's status as it stood on `as_of`."""
-    return (
-        pl.when(won_by(as_of)).then(pl.lit("won")).when(lost_by(as_of)).then(pl.lit("lost")).otherwise(pl.lit("open"))
-    )
