@@ -117,21 +117,31 @@ def read_rows(export: Export | Held, thresholds: Thresholds, runs: Sequence[Run]
     """The accepted rows of every quarter the runs read (ROW_COLUMNS, each row with its account's segment over
     every accepted row of the export: no window), and the row accounting, from one read of the export.
 
-    The read keeps the few columns of every accepted row that the segments and the forecast need, and the rest is
-    computed in memory: two queries over the rows (the segments over all of them, the quarters' rows) would each
-    parse a CSV file.
+    A CSV file is read once, keeping the few columns of every accepted row that the segments and the forecast
+    need, and the rest is computed in memory: two queries over the rows (the segments over all of them, the
+    quarters' rows) would each parse it. A Parquet file is read by two such queries, so that a large export's
+    rows are not all held.
     """
     columns = ("account_id", *(c for c in ROW_COLUMNS if c != "segment"), "arr", "strategic")
-    accounting, (accepted,) = export.read(lambda rows: [rows.select(columns)])
     start_month = runs[0].quarter.start_month
-    segments = account_segments(accepted.lazy(), thresholds).select("account_id", "segment")
-    rows = (
-        accepted.lazy()
-        .filter(quarter_index(pl.col("expiry_date"), start_month).is_in(quarters_read(runs)))
-        .join(segments, on="account_id", how="left")
-        .select(ROW_COLUMNS)
-    )
-    return rows.collect(), accounting
+    in_quarters = quarter_index(pl.col("expiry_date"), start_month).is_in(quarters_read(runs))
+
+    def cohorts(accepted: pl.LazyFrame, segments: pl.LazyFrame) -> pl.LazyFrame:
+        return accepted.filter(in_quarters).join(segments, on="account_id", how="left").select(ROW_COLUMNS)
+
+    if export.sources and all(source.kind == "parquet" for source in export.sources):
+        # A Parquet file is read by column, cheaply: the segments and the quarters' rows are two queries, and
+        # only the quarters' rows are held (a large export's every row would not fit).
+        accounting, (segments, rows) = export.read(
+            lambda accepted: [
+                account_segments(accepted, thresholds).select("account_id", "segment"),
+                accepted.filter(in_quarters).select(columns),
+            ]
+        )
+        return cohorts(rows.lazy(), segments.lazy()).collect(), accounting
+    accounting, (accepted,) = export.read(lambda rows: [rows.select(columns)])
+    every_segment = account_segments(accepted.lazy(), thresholds).select("account_id", "segment")
+    return cohorts(accepted.lazy(), every_segment).collect(), accounting
 
 
 def with_quarters(rows: pl.LazyFrame, start_month: int) -> pl.LazyFrame:
