@@ -109,9 +109,13 @@ def report(
         shown = {*shown_to_people, *(["overall"] if human else []), *shown_to_machines}
         checked = ["overall", "segment", "rep"] if settings.targets else []
         wanted = sorted({*shown, *checked}, key=GROUPINGS.index)
-        forecasting = human and with_forecast
-        # The report and the forecast read the same rows: held in memory once, unless the export is read in parts.
-        source = export.hold(HELD_COLUMNS) if forecasting and parts.count(export) == 1 else export
+        # The report and the forecast read the same rows, held in memory once. An export large enough to be read
+        # in parts is not held, and the forecast (which holds the rows of nine quarters) is left to its command.
+        whole = parts.count(export) == 1
+        forecasting = human and with_forecast and whole
+        if human and with_forecast and not whole:
+            console.say("Forecast left out: the export is too large to hold its quarters' rows; run renewals forecast")
+        source = export.hold(HELD_COLUMNS) if forecasting else export
         churn = human and export.has("churn_reason")
         result = build_report(source, window, thresholds, wanted, selected, churn=churn)
         previous = None
