@@ -95,8 +95,9 @@ def kpi_tables_of(
     return {grouping: kpis_from(totals[grouping], keys_of(grouping)) for grouping in groupings}
 
 
-# What a report reads of each row, when it reads a large export in parts (see `parts`).
-PART_COLUMNS = (
+# What a report, and the forecast it shows, read of each row: the columns a large export's parts are written with
+# (see `parts`), and those the terminal report holds once for both (`load.export.Export.hold`).
+READ_COLUMNS = (
     "account_id", "rep", "batch", "partner", "csm", "churn_reason", "expiry_date", "close_date", "status",
     "prior_amount", "renewal_amount", "arr", "strategic", "skipped", "reject_code",
 )  # fmt: skip
@@ -158,7 +159,7 @@ def build_report(
     if count == 1 or not isinstance(export, Export):
         add(*export.collect(queries))
     else:
-        with parts.split(export, count, PART_COLUMNS) as rows_of_parts:
+        with parts.split(export, count, READ_COLUMNS) as rows_of_parts:
             for rows in rows_of_parts:
                 add(*pl.collect_all(queries(rows), engine="streaming"))
     added = [kpis_from(add_totals(sums.totals[g], keys_of(g)), keys_of(g)) for g in wanted]

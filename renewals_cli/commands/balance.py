@@ -40,7 +40,7 @@ def balance(
     15 points ahead). The window defaults to every row expiring by the end of the fiscal quarter holding the as-of
     date.
     """
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.balance import GROUPS, book_balance
     from renewals_cli.present.balance import balance_document
     from renewals_cli.render import render
@@ -48,8 +48,7 @@ def balance(
     if by not in GROUPS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPS)}")
     grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     start_month = common.fiscal_start(settings, fiscal_year_start)

@@ -48,7 +48,7 @@ def changes(
 ) -> None:
     """The bridge of a quarter's open renewal pipeline from OLD to NEW, matched by opportunity_id: won, lost,
     slipped, pulled in, new, removed, reassigned, re-priced."""
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.calendar import quarter_named
     from renewals_cli.changes import compare_exports
     from renewals_cli.present.changes import changes_document, team_totals, terminal
@@ -56,8 +56,7 @@ def changes(
 
     if by is not None and by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([old, new, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs([old, new], reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     day = common.as_of_date(as_of)

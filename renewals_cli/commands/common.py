@@ -1,6 +1,7 @@
 """What every command does around the core: settings from options and config, row accounting, delivery."""
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,18 @@ def load(
         parse=parse,
     )
     return load_export(files, options)
+
+
+def check_outputs(
+    inputs: Sequence[str | Path | None], reading: "Reading", output: Path | list[Path] | None = None
+) -> None:
+    """Before any work: no output (`-o`, `--rejects`) may be one of the files the run reads (`inputs`, the
+    settings file) or another output (see `outputs.check_outputs`)."""
+    from renewals_cli import outputs
+
+    paths = output if isinstance(output, list) else [output]
+    written = [*(("--output", path) for path in paths), ("--rejects", reading.rejects)]
+    outputs.check_outputs([*inputs, reading.config or outputs.DEFAULT_CONFIG], written)
 
 
 def load_with(settings: "Config", files: list[str], reading: "Reading") -> "Export":

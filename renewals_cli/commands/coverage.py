@@ -50,7 +50,7 @@ def coverage(
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
     import polars as pl
 
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.config import check_fraction
     from renewals_cli.coverage import costs_from_mapping, csm_coverage, load_costs
     from renewals_cli.present.coverage import coverage_document
@@ -61,8 +61,7 @@ def coverage(
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
-    read = [*files, reading.config or outputs.DEFAULT_CONFIG, csm_costs]
-    outputs.check_outputs(read, {"--output": output, "--rejects": reading.rejects})
+    common.check_outputs([*files, csm_costs], reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     start_month = common.fiscal_start(settings, fiscal_year_start)

@@ -58,7 +58,7 @@ def forecast(
     reading: o.Reading,
 ) -> None:
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli import forecast as core
     from renewals_cli.calendar import quarter_named
     from renewals_cli.present.forecast import forecast_document, why_none
@@ -66,8 +66,7 @@ def forecast(
 
     if by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     day = common.as_of_date(as_of)

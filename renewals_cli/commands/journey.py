@@ -7,7 +7,7 @@ import typer
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.names import HUMAN_FORMATS, SEGMENTS, Format
+from renewals_cli.names import HUMAN_FORMATS, Format
 
 TOUCHPOINT_NAMES = "welcome, day_30, day_60, month_6, quote_120, renewal_90"
 # Formats people read top to bottom: one table per owner, so that each CSM finds their own week.
@@ -26,9 +26,7 @@ def journey(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date (0: today only).")] = 14,
     owner: Annotated[list[str] | None, typer.Option(help="Only this owner: CSM or rep (repeat for several).")] = None,
-    segment: Annotated[
-        list[str] | None, typer.Option(help=f"Only this segment: {', '.join(SEGMENTS)} (repeat for several).")
-    ] = None,
+    segment: o.Segment = None,
     touchpoint: Annotated[
         list[str] | None, typer.Option(help=f"Only this touchpoint: {TOUCHPOINT_NAMES} (repeat for several).")
     ] = None,
@@ -45,7 +43,7 @@ def journey(
     Welcome, day 30, day 60 and month 6 after an account's start date; the quote (120 days) and the renewal call
     (90 days) before each open renewal.
     """
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.journey import Filters, check_filters
     from renewals_cli.journey import journey as read_journey
     from renewals_cli.present.journey import journey_document, without_start_message
@@ -53,8 +51,7 @@ def journey(
 
     filters = Filters(owners=owner or (), segments=segment or (), touchpoints=touchpoint or ())
     check_filters(filters)
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     day = common.window(None, None, as_of).as_of

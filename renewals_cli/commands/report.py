@@ -77,18 +77,17 @@ def report(
     reading: o.Reading,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
-    from renewals_cli import console, outputs, parts
+    from renewals_cli import console, parts
     from renewals_cli.filters import Filters
     from renewals_cli.present.common import accounting_text, plural, zero_prior_text
     from renewals_cli.present.report import report_document
     from renewals_cli.render import render
-    from renewals_cli.report import build_report
+    from renewals_cli.report import READ_COLUMNS, build_report
     from renewals_cli.targets import misses
 
     if by is not None and by not in GROUPINGS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPINGS)}")
-    written = [*(("--output", path) for path in output or []), ("--rejects", reading.rejects)]
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG, compare_with], written)
+    common.check_outputs([*files, compare_with], reading, output or [])
     deliveries = common.deliveries(fmt, output)
     settings = common.config(reading.config)
     if fail_under and not settings.targets:
@@ -115,7 +114,7 @@ def report(
         forecasting = human and with_forecast and whole
         if human and with_forecast and not whole:
             console.say("Forecast left out: the export is too large to hold its quarters' rows; run renewals forecast")
-        source = export.hold(HELD_COLUMNS) if forecasting else export
+        source = export.hold(READ_COLUMNS) if forecasting else export
         churn = human and export.has("churn_reason")
         result = build_report(source, window, thresholds, wanted, selected, churn=churn)
         previous = None
@@ -159,11 +158,6 @@ def report(
             raise typer.Exit(ExitCode.TARGET_MISSED)
 
 
-# What the report and its forecast read of each row, when both read the rows held once.
-HELD_COLUMNS = (
-    "account_id", "rep", "batch", "partner", "csm", "churn_reason", "expiry_date", "close_date", "status",
-    "prior_amount", "renewal_amount", "arr", "strategic", "skipped", "reject_code",
-)  # fmt: skip
 BACKTESTED_QUARTERS = 4  # how many past quarters the weekly report's forecast band is measured over
 
 

@@ -29,14 +29,13 @@ def segments(
     reading: o.Reading,
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.present.segments import segments_document
     from renewals_cli.render import render
     from renewals_cli.segments import account_table
     from renewals_cli.window import within
 
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     start_month = common.fiscal_start(settings, fiscal_year_start)

@@ -7,7 +7,7 @@ import typer
 from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
-from renewals_cli.names import HUMAN_FORMATS, SEGMENTS, Format
+from renewals_cli.names import HUMAN_FORMATS, Format
 
 
 @app.command(
@@ -21,10 +21,8 @@ from renewals_cli.names import HUMAN_FORMATS, SEGMENTS, Format
 def upcoming(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date.")] = 120,
-    rep: Annotated[list[str] | None, typer.Option(help="Only this rep (repeat for several).")] = None,
-    segment: Annotated[
-        list[str] | None, typer.Option(help=f"Only this segment: {', '.join(SEGMENTS)} (repeat for several).")
-    ] = None,
+    rep: o.Rep = None,
+    segment: o.Segment = None,
     since: Annotated[
         int | None, typer.Option(min=0, metavar="DAYS", help="Past-due renewals at most this many days overdue.")
     ] = None,
@@ -40,15 +38,14 @@ def upcoming(
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
     import polars as pl
 
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.filters import check_segments, spelled
     from renewals_cli.present.worklist import worklist_document
     from renewals_cli.render import render
     from renewals_cli.report import account_attributes
     from renewals_cli.worklist import due, listed
 
-    written = {"--output": output, "--rejects": reading.rejects}
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], written)
+    common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     day = common.as_of_date(as_of)

@@ -20,11 +20,11 @@ def validate(
     reading: o.Reading,
 ) -> None:
     """How each column was mapped, and rows read, accepted and rejected with reasons; exit 1 on any rejection."""
-    from renewals_cli import console, outputs
+    from renewals_cli import console
     from renewals_cli.present.validation import validation_document
     from renewals_cli.render import render
 
-    outputs.check_outputs([*files, reading.config or outputs.DEFAULT_CONFIG], {"--rejects": reading.rejects})
+    common.check_outputs(files, reading)
     with console.working("Reading the export…"):
         export = common.load_with(common.config(reading.config), files, reading)
         accounting, _ = export.read()

@@ -5,7 +5,6 @@ from renewals_cli.coverage.levers import levers
 from renewals_cli.coverage.table import (
     COVERAGE_COLUMNS,
     DEFAULT_TARGET,
-    UNASSIGNED,
     Coverage,
     IdleCost,
     account_csms,
@@ -18,7 +17,6 @@ __all__ = [
     "CONFIG_SOURCE",
     "COVERAGE_COLUMNS",
     "DEFAULT_TARGET",
-    "UNASSIGNED",
     "Coverage",
     "IdleCost",
     "account_csms",

@@ -14,7 +14,7 @@ import polars as pl
 from renewals_cli.coverage.costs import text
 from renewals_cli.coverage.levers import levers
 from renewals_cli.errors import InputError, UsageError
-from renewals_cli.kpis import ratio
+from renewals_cli.kpis import UNASSIGNED, ratio
 from renewals_cli.segments import Segment
 
 MONEY = pl.Decimal(38, 6)  # money summed exactly, so the same export gives the same figures on every run
@@ -32,7 +32,6 @@ COVERAGE_COLUMNS: tuple[str, ...] = (
     "over_target",
 )
 DEFAULT_TARGET = 0.15
-UNASSIGNED = "unassigned"  # the `csm` key of the accounts no row assigns
 
 
 # ---------------------------------------------------------------------------------------------- accounts

@@ -312,10 +312,7 @@ def text_key(column: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     changed. Only the unusual values (few, in most exports) are looked at closely: the others are handed to it as
     nulls, which cost nothing."""
     text = trimmed(column)
-    # Printable ASCII with single spaces, as almost every value is, is told by a byte class alone (the Unicode
-    # classes of UNUSUAL cost ten times as much per value).
-    beyond_ascii = pl.when(text.str.contains(r"[^ -~]|  ")).then(text)
-    unusual = pl.when(beyond_ascii.str.contains(UNUSUAL)).then(beyond_ascii)
+    unusual = pl.when(text.str.contains(UNUSUAL)).then(text)
     alike = unusual.str.normalize("NFC").str.replace_all(INVISIBLE, "").str.replace_all(r"\s+", " ").str.strip_chars()
     return pl.coalesce(alike, text), unusual
 
