@@ -6,7 +6,8 @@ Three steps, each one small query:
    past due, renewed on time or in its quarter, its amounts where they count, its renewal at stake.
 2. `account_sums`: per (row keys, account), the counts and money sums of its rows and its last renewal at
    stake; `roll_up` sums them further, per (group, account).
-3. `group_totals` then `kpis_from`: per group, the sums over its accounts, and each KPI as one expression.
+3. `group_totals` then `kpis_from`: per group, the sums over its accounts (which add up over disjoint sets of
+   accounts: `add_totals`), and each KPI as one expression.
 
 Money is summed exactly (see `money`) and turned back into an amount only for display.
 """
@@ -168,6 +169,7 @@ def kpi_expressions() -> dict[str, pl.Expr]:
     c = pl.col
     n, won, lost = (c(name).cast(pl.Int64) for name in ("opportunities", "won", "lost"))
     available, prior_won, prior_lost, renewal_won = c("available"), c("prior_won"), c("prior_lost"), c("renewal_won")
+    conversion = ratio(renewal_won, prior_won)
     return {
         "opportunities": n,
         "accounts": c("accounts").cast(pl.Int64),
@@ -179,8 +181,8 @@ def kpi_expressions() -> dict[str, pl.Expr]:
         "close_rate": ratio(won, won + lost),
         "resolution_rate_value": ratio(prior_won + prior_lost, available),
         "close_rate_value": ratio(prior_won, prior_won + prior_lost),
-        "conversion_rate": ratio(renewal_won, prior_won),
-        "uplift": ratio(renewal_won, prior_won) - 1,
+        "conversion_rate": conversion,
+        "uplift": conversion - 1,
         "renewal_rate": ratio(renewal_won, available),
         "due": c("due").cast(pl.Int64),
         "past_due": c("past_due").cast(pl.Int64),

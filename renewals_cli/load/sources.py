@@ -60,7 +60,6 @@ CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
 LONE_CR = re.compile(rb"\r(?!\n)")
 STDIN = "-"
 STDIN_NAME = "standard input"
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 # A CSV row may hold more fields than the header (an unquoted comma shifts every later value): the first fields
 # beyond the header are read into columns of their own, so the row can be rejected rather than read with shifted
