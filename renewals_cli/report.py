@@ -56,20 +56,28 @@ class Report:
 def account_partials(
     rows: pl.LazyFrame, groupings: Sequence[str], window: Window, selected: pl.Expr | None = None
 ) -> pl.LazyFrame:
-    """Typed `rows` summed per (state, row keys the groupings need, account): the KPI sums
-    (`kpis.account_sums`), what each account's segment is made of (`segments.arr_parts`), and how many rows have
-    no amount to renew (`zero_prior`). The state is `load.export.row_state`'s: 0 for the accepted rows of the
-    window that are `selected` (by default all of them). Every row is summed, so that the same pass gives the row
-    accounting. (Which text columns reading made alike is not counted here: that would read every text column
-    of every row; `renewals validate` says it.)"""
+    """The accepted `rows` (typed) of the window that are `selected` (by default all of them), summed per (row
+    keys the groupings need, account): the KPI sums (`kpis.account_sums`), what each account's segment is made
+    of (`segments.arr_parts`), and how many rows have no amount to renew (`zero_prior`)."""
     keys = row_keys(groupings)
-    valued = with_row_keys(rows, keys, window.start_month).with_columns(
-        **row_values(window.as_of, window.start_month),
-        state=row_state(within(window) & (True if selected is None else selected), later(window)),
-        zero_prior=pl.col("prior_amount") == 0,
+    counted = accepted(rows).filter(_counted(window, selected))
+    valued = with_row_keys(counted, keys, window.start_month).with_columns(
+        **row_values(window.as_of, window.start_month)
     )
-    alongside = {**arr_parts(), "zero_prior": pl.col("zero_prior").sum()}
-    return account_sums(valued, ["state", *keys], alongside=alongside)
+    alongside = {**arr_parts(), "zero_prior": (pl.col("prior_amount") == 0).sum()}
+    return account_sums(valued, keys, alongside=alongside)
+
+
+def row_states(rows: pl.LazyFrame, window: Window, selected: pl.Expr | None = None) -> pl.LazyFrame:
+    """How many `rows` have each state (`load.export.row_state`; 0 for the rows `account_partials` sums): the
+    row accounting. (Which text columns reading made alike is not counted here: that would read every text
+    column of every row; `renewals validate` says it.)"""
+    return rows.group_by(state=row_state(_counted(window, selected), later(window))).agg(opportunities=pl.len())
+
+
+def _counted(window: Window, selected: pl.Expr | None) -> pl.Expr:
+    """An accepted row counts in the report: it falls in the window and is selected."""
+    return within(window) & (True if selected is None else selected)
 
 
 def totals_from(
@@ -90,7 +98,7 @@ def kpi_tables_of(
     by_csm = any("csm" in keys_of(grouping) for grouping in groupings)
     csms = account_csms(rows.filter(within(window))) if by_csm else None
     typed = rows.with_columns(skipped=pl.lit(False), reject_code=pl.lit(0, dtype=reasons.CODE))
-    partials = account_partials(typed, groupings, window).filter(pl.col("state") == 0)
+    partials = account_partials(typed, groupings, window)
     totals = totals_from(partials, groupings, thresholds, csms)
     return {grouping: kpis_from(totals[grouping], keys_of(grouping)) for grouping in groupings}
 
@@ -135,15 +143,15 @@ def build_report(
     sums = _Sums(totals={grouping: [] for grouping in wanted})
 
     def queries(rows: pl.LazyFrame) -> list[pl.LazyFrame]:
-        kept = within(window) & (True if selected is None else selected)
+        kept = _counted(window, selected)
         csms = [account_csms(accepted(rows).filter(kept))] if by_csm else []
         lost = [lost_rows(accepted(rows).filter(kept), window.as_of)] if churn else []
-        return [account_partials(rows, wanted, window, selected), *lost, *csms]
+        return [row_states(rows, window, selected), account_partials(rows, wanted, window, selected), *lost, *csms]
 
-    def add(every: pl.DataFrame, *more: pl.DataFrame) -> None:
+    def add(states: pl.DataFrame, summed: pl.DataFrame, *more: pl.DataFrame) -> None:
         """A part's sums added to the others'."""
         lost, csms = (more[:1], more[1:]) if churn else ((), more)
-        partials = every.filter(pl.col("state") == 0).lazy()
+        partials = summed.lazy()
         totals = totals_from(partials, wanted, thresholds, csms[0].lazy() if csms else None)
         if lost:
             segments = segments_from(partials, thresholds).select("account_id", "segment")
@@ -152,8 +160,8 @@ def build_report(
         sums.lost += [collected.pop("__lost")] if lost else []
         for grouping, frame in collected.items():
             sums.totals[grouping].append(frame)
-        sums.states.append(every.group_by("state").agg(pl.col("opportunities").sum()))
-        sums.zero_prior += int(every.filter(pl.col("state") == 0)["zero_prior"].sum())
+        sums.states.append(states)
+        sums.zero_prior += int(summed["zero_prior"].sum())
 
     count = parts.count(export, rows_per_part)
     if count == 1 or not isinstance(export, Export):
