@@ -259,6 +259,14 @@ def test_cli_fiscal_year_start_moves_the_default_window(capsys: pytest.CaptureFi
     assert [group["opportunities"] for group in payload["groups"]] == [2, 2]
 
 
+def test_cli_quarter_takes_one_quarter_of_expiry_dates(capsys: pytest.CaptureFixture[str], export: Path) -> None:
+    # The quarter after the one holding Mar 15 holds only O4 (Bob, expiring Apr 1)
+    args = ["balance", str(export), "--as-of", "2026-03-15", "--quarter", "next", "--format", "json"]
+    payload = json.loads(run(capsys, *args).stdout)
+    assert payload["window"] == {"from": "2026-04-01", "to": "2026-06-30"}
+    assert [(group["rep"], group["opportunities"]) for group in payload["groups"]] == [("Bob", 1)]
+
+
 def test_cli_partner_csv_neutralises_formula_injection(capsys: pytest.CaptureFixture[str], export: Path) -> None:
     result = run(capsys, "balance", str(export), "--as-of", "2026-03-15", "--by", "partner", "--all", "-f", "csv")
     assert result.exit_code == 0, result.stderr
@@ -295,6 +303,7 @@ def test_cli_terminal_shows_the_gini_and_a_bar_per_group(capsys: pytest.CaptureF
     [
         (["--by", "csm"], "Error: --by csm: expected one of rep, partner\n"),
         (["--all", "--to", "2026-12-31"], "Error: --all cannot be combined with --to\n"),
+        (["--quarter", "next", "--all"], "Error: --quarter cannot be combined with --from, --to or --all\n"),
         (
             ["--from", "2026-06-01"],
             "Error: --from 2026-06-01 is after 2026-03-31, the last day of the quarter holding the as-of date; "

@@ -18,20 +18,15 @@ from renewals_cli.names import HUMAN_FORMATS, Format
         "renewals balance export.csv --to 2026-12-31 --format csv > balance.csv",
     )
 )
-@o.reads_exports
+@o.shared_options
 def balance(
     files: o.Files,
     by: Annotated[str, typer.Option(help="rep or partner (rows without a partner are 'direct').")] = "rep",
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
-    start: o.From = None,
-    end: o.To = None,
-    all_rows: o.AllRows = False,
-    as_of: o.AsOf = None,
-    fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    period: o.Period,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """Per rep or partner: share of contracts beside share of value, and the Gini of the value across them.
@@ -51,9 +46,8 @@ def balance(
     common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
-    start_month = common.fiscal_start(settings, fiscal_year_start)
-    window = common.window(start, end, as_of, every_row=all_rows, start_month=start_month)
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    window = common.window(settings, period)
+    thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)
         result = book_balance(export, window, thresholds, by=grouping)

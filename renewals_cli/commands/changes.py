@@ -26,7 +26,7 @@ BY = ("overall", "rep", "segment")
         "renewals changes old.csv new.csv --by rep -o bridge.xlsx",
     )
 )
-@o.reads_exports
+@o.shared_options
 def changes(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier export (CSV or Parquet, or a glob).")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="The later export of the same CRM report.")],
@@ -41,9 +41,8 @@ def changes(
     output: o.OutputPath = None,
     as_of: o.AsOf = None,
     fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """The bridge of a quarter's open renewal pipeline from OLD to NEW, matched by opportunity_id: won, lost,
@@ -61,7 +60,7 @@ def changes(
     settings = common.config(reading.config)
     day = common.as_of_date(as_of)
     chosen = quarter_named(quarter or "current", day, common.fiscal_start(settings, fiscal_year_start))
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    thresholds = common.thresholds(settings, tiers)
     human = fmt in HUMAN_FORMATS
     grouping = by or ("rep" if human else "overall")
     with console.working("Reading the exports…"):

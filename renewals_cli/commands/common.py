@@ -12,7 +12,7 @@ from renewals_cli.names import BINARY_FORMATS, Format
 if TYPE_CHECKING:
     import polars as pl
 
-    from renewals_cli.commands.options import Reading
+    from renewals_cli.commands.options import Period, Reading, Tiers
     from renewals_cli.config import Config
     from renewals_cli.filters import Filters
     from renewals_cli.load.export import Export, RowAccounting
@@ -110,21 +110,16 @@ def as_of_date(as_of: dt.datetime | None) -> dt.date:
     return as_of.date() if as_of else dt.date.today()
 
 
-def window(
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    as_of: dt.datetime | None,
-    quarter: str | None = None,
-    *,
-    every_row: bool = False,
-    start_month: int = 1,
-) -> "Window":
-    """The report window from --from/--to, --quarter or --all, and the as-of date (default today). Without
-    --to, --quarter or --all the window ends with the quarter that holds the as-of date."""
+def window(settings: "Config", period: "Period") -> "Window":
+    """The report window from --from/--to, --quarter or --all, and the as-of date (default today), in the fiscal
+    calendar of --fiscal-year-start (else the config file's). Without --to, --quarter or --all the window ends
+    with the quarter that holds the as-of date."""
     from renewals_cli.calendar import quarter_named
     from renewals_cli.window import Window
 
-    day = as_of_date(as_of)
+    start, end, quarter, every_row = period.start, period.end, period.quarter, period.every_row
+    start_month = fiscal_start(settings, period.fiscal_year_start)
+    day = as_of_date(period.as_of)
     first, last = (start.date() if start else None), (end.date() if end else None)
     if quarter is not None:
         if first or last or every_row:
@@ -157,28 +152,26 @@ def _amount(option: str, text: str) -> float:
     return float(value)
 
 
-def thresholds(settings: "Config", strategic_arr: str | None, smb_arr: str | None) -> "Thresholds":
-    """Segment thresholds from the options, else the config file, else SPEC §2's defaults."""
+def thresholds(settings: "Config", tiers: "Tiers") -> "Thresholds":
+    """Segment thresholds from the options, else the config file, else the defaults."""
     from renewals_cli.segments import Thresholds
 
     default = Thresholds()
-    chosen = Thresholds(
-        strategic_arr=_amount("--strategic-arr", strategic_arr)
-        if strategic_arr is not None
-        else settings.strategic_arr
-        if settings.strategic_arr is not None
-        else default.strategic_arr,
-        smb_arr=_amount("--smb-arr", smb_arr)
-        if smb_arr is not None
-        else settings.smb_arr
-        if settings.smb_arr is not None
-        else default.smb_arr,
+
+    def chosen(option: str, given: str | None, configured: float | None, otherwise: float) -> float:
+        if given is not None:
+            return _amount(option, given)
+        return configured if configured is not None else otherwise
+
+    thresholds = Thresholds(
+        strategic_arr=chosen("--strategic-arr", tiers.strategic_arr, settings.strategic_arr, default.strategic_arr),
+        smb_arr=chosen("--smb-arr", tiers.smb_arr, settings.smb_arr, default.smb_arr),
     )
-    if chosen.smb_arr > chosen.strategic_arr:
+    if thresholds.smb_arr > thresholds.strategic_arr:
         raise UsageError(
-            f"the SMB threshold {chosen.smb_arr:,.0f} is above the strategic one {chosen.strategic_arr:,.0f}"
+            f"the SMB threshold {thresholds.smb_arr:,.0f} is above the strategic one {thresholds.strategic_arr:,.0f}"
         )
-    return chosen
+    return thresholds
 
 
 def output_format(fmt: Format | None, output: Path | None) -> Format:

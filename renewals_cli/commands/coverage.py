@@ -21,7 +21,7 @@ DEFAULT_TARGET = 0.15
         "renewals coverage export.csv --target 0.12   # costs from \\[csm_costs] in renewals.toml",
     )
 )
-@o.reads_exports
+@o.shared_options
 def coverage(
     files: o.Files,
     csm_costs: Annotated[
@@ -36,15 +36,9 @@ def coverage(
     ] = None,
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
-    start: o.From = None,
-    end: o.To = None,
-    quarter: o.Quarter = None,
-    every_row: o.AllRows = False,
-    as_of: o.AsOf = None,
-    fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    period: o.Period,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """Cost to serve (CSM cost / ARR) against a target per segment or per CSM, and the lever that moves it."""
@@ -64,9 +58,8 @@ def coverage(
     common.check_outputs([*files, csm_costs], reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
-    start_month = common.fiscal_start(settings, fiscal_year_start)
-    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    window = common.window(settings, period)
+    thresholds = common.thresholds(settings, tiers)
     chosen = check_fraction("--target", target) if target is not None else settings.coverage_target
     goal = chosen if chosen is not None else DEFAULT_TARGET
     if csm_costs is not None:

@@ -21,7 +21,7 @@ BY = ("overall", "rep", "segment")
         "renewals forecast export.csv --fiscal-year-start 2 --quarter FY2027-Q3 --as-of 2026-08-15",
     )
 )
-@o.reads_exports
+@o.shared_options
 def forecast(
     files: o.Files,
     by: Annotated[str, typer.Option(help="overall, rep or segment.")] = "overall",
@@ -52,9 +52,8 @@ def forecast(
     output: o.OutputPath = None,
     as_of: o.AsOf = None,
     fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """Where the quarter's NRR and GRR land: won so far plus the open renewals at the rates of past quarters."""
@@ -63,6 +62,7 @@ def forecast(
     from renewals_cli.calendar import quarter_named
     from renewals_cli.present.forecast import forecast_document, why_none
     from renewals_cli.render import render
+    from renewals_cli.window import Window
 
     if by not in BY:
         raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
@@ -87,15 +87,15 @@ def forecast(
             f"--quarter {quarter}: {target.label} ended before the as-of date {day.isoformat()}; "
             "--backtest N shows how past quarters' forecasts fared"
         )
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)
         rows, accounting = core.read_rows(export, thresholds, runs)
         result = core.forecast(
             rows.lazy(), forward, by=by, min_cell=min_cell, backtest=backtest, targets=settings.targets
         )
-    every_row = common.window(None, None, as_of, every_row=True, start_month=start_month)
-    common.check_nonempty(export, accounting, accounting.accepted, every_row)  # (the forecast has no window)
+    every_row = Window(as_of=day, start_month=start_month)  # the forecast has no window
+    common.check_nonempty(export, accounting, accounting.accepted, every_row)
     common.check_rows(export, accounting, reading.rejects, reading.strict, tell=fmt is not Format.json)
     human = fmt in HUMAN_FORMATS
     if not result.learned and fmt in (Format.csv, Format.parquet):  # (people read it in the headline, JSON in facts)

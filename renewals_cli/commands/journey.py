@@ -21,7 +21,7 @@ BY_OWNER = frozenset({Format.table, Format.markdown, Format.html})
         "renewals journey export.csv --touchpoint welcome --touchpoint day_30 --format csv > onboarding.csv",
     )
 )
-@o.reads_exports
+@o.shared_options
 def journey(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date (0: today only).")] = 14,
@@ -33,9 +33,8 @@ def journey(
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
     as_of: o.AsOf = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """CSM touchpoints due from the as-of date to --days after it, per owner.
@@ -54,8 +53,8 @@ def journey(
     common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
-    day = common.window(None, None, as_of).as_of
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    day = common.as_of_date(as_of)
+    thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)
         result = read_journey(export, thresholds, as_of=day, days=days, filters=filters)

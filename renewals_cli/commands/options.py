@@ -167,38 +167,78 @@ class Reading:
     strict: bool = False
 
 
-# The shared options, in the order `--help` lists them after a command's own (`--debug` and `--quiet` act through
-# the error boundary and the console: a command only declares them).
-READING: dict[str, tuple[Any, Any]] = {
-    "config": (Config, None),
-    "maps": (MapOption, None),
-    "encoding": (Encoding, None),
-    "delimiter": (Delimiter, None),
-    "sheet": (Sheet, None),
-    "date_format": (DateFormat, None),
-    "decimal_comma": (DecimalComma, None),
-    "rejects": (Rejects, None),
-    "strict": (Strict, False),
-    "debug": (Debug, False),
-    "quiet": (Quiet, False),
+@dataclass(frozen=True)
+class Period:
+    """Which renewals a command counts, by expiry date (--from/--to, --quarter, --all), as of which date, in
+    which fiscal calendar: as the options give them (see `common.window`)."""
+
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    quarter: str | None = None
+    every_row: bool = False
+    as_of: dt.datetime | None = None
+    fiscal_year_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The account ARR from which an account is strategic, and enterprise, as the options give them (see
+    `common.thresholds`)."""
+
+    strategic_arr: str | None = None
+    smb_arr: str | None = None
+
+
+# Each group's options, in the order `--help` lists them after a command's own (`--debug` and `--quiet` act
+# through the error boundary and the console: a command only declares them).
+GROUPS: dict[type, dict[str, tuple[Any, Any]]] = {
+    Period: {
+        "start": (From, None),
+        "end": (To, None),
+        "quarter": (Quarter, None),
+        "every_row": (AllRows, False),
+        "as_of": (AsOf, None),
+        "fiscal_year_start": (FiscalYearStart, None),
+    },
+    Tiers: {"strategic_arr": (StrategicArr, None), "smb_arr": (SmbArr, None)},
+    Reading: {
+        "config": (Config, None),
+        "maps": (MapOption, None),
+        "encoding": (Encoding, None),
+        "delimiter": (Delimiter, None),
+        "sheet": (Sheet, None),
+        "date_format": (DateFormat, None),
+        "decimal_comma": (DecimalComma, None),
+        "rejects": (Rejects, None),
+        "strict": (Strict, False),
+        "debug": (Debug, False),
+        "quiet": (Quiet, False),
+    },
 }
 
 
-def reads_exports(command: Callable[..., None]) -> Callable[..., None]:
-    """Give a command the options every reading command takes, handed to it as one `reading: Reading`."""
+def shared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of each group its keyword-only parameters name (`reading: Reading`, `period:
+    Period`, `tiers: Tiers`), declared once here and handed to it as one frozen object per group."""
     signature = inspect.signature(command)
-    own = [parameter for name, parameter in signature.parameters.items() if name != "reading"]
+    groups = {
+        name: parameter.annotation
+        for name, parameter in signature.parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and parameter.annotation in GROUPS
+    }
+    own = [parameter for name, parameter in signature.parameters.items() if name not in groups]
     shared = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
-        for name, (annotation, default) in READING.items()
+        for group in groups.values()
+        for name, (annotation, default) in GROUPS[group].items()
     ]
 
     @functools.wraps(command)
-    def with_reading(**options: Any) -> None:
-        given = {name: options.pop(name) for name in READING}
-        reading = Reading(**{field.name: given[field.name] for field in fields(Reading)})
-        command(**options, reading=reading)
+    def with_options(**options: Any) -> None:
+        given = {name: options.pop(name) for group in groups.values() for name in GROUPS[group]}
+        handed = {name: group(**{f.name: given[f.name] for f in fields(group)}) for name, group in groups.items()}
+        command(**options, **handed)
 
-    with_reading.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
-    with_reading.__annotations__ = {p.name: p.annotation for p in (*own, *shared)} | {"return": None}
-    return with_reading
+    with_options.__signature__ = signature.replace(parameters=[*own, *shared])  # type: ignore[attr-defined]
+    with_options.__annotations__ = {p.name: p.annotation for p in (*own, *shared)} | {"return": None}
+    return with_options

@@ -31,24 +31,16 @@ HUMAN_GROUPINGS = ["overall", "segment", "rep", "batch"]
         "renewals report export.csv -o weekly.md --fail-under   # exit 3 when a target in renewals.toml is missed",
     )
 )
-@o.reads_exports
+@o.shared_options
 def report(
     files: o.Files,
     by: Annotated[str | None, typer.Option(help=f"One grouping: {', '.join(GROUPINGS)}.")] = None,
     fmt: o.FormatOption = None,
     output: o.OutputPaths = None,
-    start: o.From = None,
-    end: o.To = None,
-    quarter: o.Quarter = None,
-    every_row: o.AllRows = False,
     rep: o.Rep = None,
     segment: o.Segment = None,
     csm: o.Csm = None,
     partner: o.Partner = None,
-    as_of: o.AsOf = None,
-    fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     compare_with: Annotated[
         Path | None,
         typer.Option("--compare", metavar="OLD", help="An earlier export: each KPI beside its value there."),
@@ -74,6 +66,8 @@ def report(
         bool, typer.Option("--fail-under", help="Exit 3 when a KPI misses a target of renewals.toml.")
     ] = False,
     *,
+    period: o.Period,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """Renewal KPIs per segment, rep and batch: resolution x close x conversion, GRR/NRR, retention."""
@@ -92,9 +86,8 @@ def report(
     settings = common.config(reading.config)
     if fail_under and not settings.targets:
         raise UsageError("--fail-under needs [targets] in renewals.toml (or --config PATH)")
-    start_month = common.fiscal_start(settings, fiscal_year_start)
-    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    window = common.window(settings, period)
+    thresholds = common.thresholds(settings, tiers)
     human = any(each in HUMAN_FORMATS for each, _ in deliveries)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)

@@ -12,20 +12,14 @@ from renewals_cli.names import HUMAN_FORMATS, Format
         "renewals segments export.csv --strategic-arr 1M --format csv > accounts.csv",
     )
 )
-@o.reads_exports
+@o.shared_options
 def segments(
     files: o.Files,
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
-    start: o.From = None,
-    end: o.To = None,
-    quarter: o.Quarter = None,
-    every_row: o.AllRows = False,
-    as_of: o.AsOf = None,
-    fiscal_year_start: o.FiscalYearStart = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    period: o.Period,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """One row per account: account ARR, segment (strategic, enterprise, smb), reps, opportunities."""
@@ -38,9 +32,8 @@ def segments(
     common.check_outputs(files, reading, output)
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
-    start_month = common.fiscal_start(settings, fiscal_year_start)
-    window = common.window(start, end, as_of, quarter, every_row=every_row, start_month=start_month)
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    window = common.window(settings, period)
+    thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)
         accounting, (accounts,) = export.read(lambda rows: [account_table(rows.filter(within(window)), thresholds)])

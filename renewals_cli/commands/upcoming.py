@@ -17,7 +17,7 @@ from renewals_cli.names import HUMAN_FORMATS, Format
         "renewals upcoming export.csv --segment strategic --format csv > strategic-worklist.csv",
     )
 )
-@o.reads_exports
+@o.shared_options
 def upcoming(
     files: o.Files,
     days: Annotated[int, typer.Option(min=0, help="Horizon in days after the as-of date.")] = 120,
@@ -30,9 +30,8 @@ def upcoming(
     fmt: o.FormatOption = None,
     output: o.OutputPath = None,
     as_of: o.AsOf = None,
-    strategic_arr: o.StrategicArr = None,
-    smb_arr: o.SmbArr = None,
     *,
+    tiers: o.Tiers,
     reading: o.Reading,
 ) -> None:
     """Open opportunities expiring within --days of the as-of date, past-due ones first, with the next action."""
@@ -49,7 +48,7 @@ def upcoming(
     fmt = common.output_format(fmt, output)
     settings = common.config(reading.config)
     day = common.as_of_date(as_of)
-    thresholds = common.thresholds(settings, strategic_arr, smb_arr)
+    thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):
         export = common.load_with(settings, files, reading)
         # Every accepted row counts for an account's segment and CSM here, not only the window's.

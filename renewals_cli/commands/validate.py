@@ -12,7 +12,7 @@ from renewals_cli.names import Format, ValidationFormat
 
 
 @app.command(epilog=examples("renewals validate export.csv", "renewals validate export.csv --rejects rejects.csv"))
-@o.reads_exports
+@o.shared_options
 def validate(
     files: o.Files,
     fmt: Annotated[ValidationFormat, typer.Option("--format", "-f", help="Output format.")] = ValidationFormat.table,
