@@ -17,6 +17,7 @@ import polars as pl
 from renewals_cli.coaching import TOP_HEAVY_GAP
 from renewals_cli.kpis import DIRECT
 from renewals_cli.load.export import Export, RowAccounting
+from renewals_cli.money import dollars, micros
 from renewals_cli.segments import Thresholds, account_segments
 from renewals_cli.state import resolved_by
 from renewals_cli.window import Window, within
@@ -36,10 +37,6 @@ BALANCE_COLUMNS: tuple[str, ...] = (
 )
 GROUPS: tuple[str, ...] = ("rep", "partner")
 Group = Literal["rep", "partner"]
-
-# Money is summed as an exact decimal (to a millionth, as the report sums it), so the same export gives the same
-# figures on every run whatever order threads add rows in.
-MONEY = pl.Decimal(38, 6)
 
 
 def group_key(by: Group) -> pl.Expr:
@@ -63,7 +60,7 @@ def balance(rows: pl.LazyFrame, thresholds: Thresholds, *, as_of: dt.date, by: G
     """
     segments = account_segments(rows, thresholds).select("account_id", "segment")
     resolved = resolved_by(as_of)
-    prior = pl.col("prior_amount").cast(MONEY)
+    prior = micros(pl.col("prior_amount"))
     segment = pl.col("segment")
     groups = (
         rows.join(segments, on="account_id", how="left")
@@ -78,12 +75,12 @@ def balance(rows: pl.LazyFrame, thresholds: Thresholds, *, as_of: dt.date, by: G
             strategic_opportunities=(segment == "strategic").sum().cast(pl.Int64),
         )
     )
-    available = pl.col("available").cast(pl.Float64)
-    total_available = pl.col("available").sum().cast(pl.Float64)
+    available = dollars(pl.col("available"))
+    total_available = dollars(pl.col("available").sum())
     share_of_available = pl.when(total_available > 0).then(available / total_available)
     share_of_opportunities = pl.col("opportunities") / pl.col("opportunities").sum()
     resolution_rate = pl.col("resolved") / pl.col("opportunities")
-    resolution_rate_value = pl.when(available > 0).then(pl.col("resolved_value").cast(pl.Float64) / available)
+    resolution_rate_value = pl.when(available > 0).then(dollars(pl.col("resolved_value")) / available)
     return (
         groups.with_columns(
             share_of_opportunities=share_of_opportunities,
@@ -106,9 +103,9 @@ def gini(values: pl.LazyFrame, column: str = "available") -> pl.LazyFrame:
     (2 · n · Σ x); 0 when every row holds the same, (n − 1) / n when one holds everything; null when Σ x = 0.
 
     Computed from the values in ascending order as Σ_i (2i − n − 1) · x_(i) / (n · Σ x), which is the same sum
-    (each |x_i − x_j| counted from both ends) in n steps rather than n², with exact decimal products.
+    (each |x_i − x_j| counted from both ends) in n steps rather than n², with exact products (of micros).
     """
-    x = pl.col(column).cast(MONEY)
+    x = micros(pl.col(column))
     n = pl.len().cast(pl.Int64)
     weight = 2 * pl.int_range(1, pl.len() + 1, dtype=pl.Int64) - n - 1
     total = x.sum().cast(pl.Float64)

@@ -15,9 +15,9 @@ from renewals_cli.coverage.costs import text
 from renewals_cli.coverage.levers import levers
 from renewals_cli.errors import InputError, UsageError
 from renewals_cli.kpis import UNASSIGNED, ratio
+from renewals_cli.money import MONEY, dollars, micros
 from renewals_cli.segments import Segment
 
-MONEY = pl.Decimal(38, 6)  # money summed exactly, so the same export gives the same figures on every run
 COVERAGE_COLUMNS: tuple[str, ...] = (
     "accounts",
     "unassigned",
@@ -83,7 +83,8 @@ def coverage(
     named = rows.select(text(pl.col("csm")).drop_nulls().unique())
     parts = _parts(_assigned(rows, accounts), costs.lazy())
     if by == "segment":
-        table = _rollup(parts, "segment", cost=_money_sum(pl.col("allocated")), target=target).sort("segment")
+        allocated = dollars(micros(pl.col("allocated")).sum())
+        table = _rollup(parts, "segment", cost=allocated, target=target).sort("segment")
         table = table.with_columns(pl.col("segment").cast(pl.String))
     elif by == "csm":
         # CSMs with no account in the window join as parts of zero accounts, so they get a row of their own.
@@ -177,7 +178,7 @@ def _parts(assigned: pl.LazyFrame, costs: pl.LazyFrame) -> pl.LazyFrame:
     """
     per_pair = assigned.group_by("segment", "csm").agg(
         accounts=pl.len().cast(pl.Int64),
-        arr=pl.col("account_arr").cast(MONEY).sum(),
+        arr=micros(pl.col("account_arr")).sum(),
     )
     csm_accounts = pl.col("accounts").sum().over("csm")
     return (
@@ -187,10 +188,6 @@ def _parts(assigned: pl.LazyFrame, costs: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _money_sum(column: pl.Expr) -> pl.Expr:
-    return column.cast(MONEY).sum().cast(pl.Float64)
-
-
 def _rollup(parts: pl.LazyFrame, key: str, *, cost: pl.Expr, target: float) -> pl.LazyFrame:
     """The SPEC §6 columns per `key` from the parts; `cost` is the group's cost aggregation."""
     c = pl.col
@@ -198,9 +195,9 @@ def _rollup(parts: pl.LazyFrame, key: str, *, cost: pl.Expr, target: float) -> p
     sums = parts.group_by(key, maintain_order=True).agg(
         accounts=c("accounts").sum(),
         unassigned=c("accounts").filter(~has_csm).sum(),
-        arr=_money_sum(c("arr")),
+        arr=dollars(c("arr").sum()),
         csms=c("csm").drop_nulls().n_unique().cast(pl.Int64),
-        arr_assigned=_money_sum(c("arr").filter(has_csm)),
+        arr_assigned=dollars(c("arr").filter(has_csm).sum()),
         cost=cost,
     )
     cost_to_serve = ratio(c("cost"), c("arr"))
