@@ -60,6 +60,8 @@ def _run(args: list[str]) -> int:
     """The command's exit code; every error told on stderr in one line (a traceback only with --debug)."""
     try:
         code = _command().main(args=args, prog_name="renewals", standalone_mode=False)
+        if code == ExitCode.INTERRUPTED:  # Typer hands back Ctrl-C in the command as its exit code: commit nothing
+            return int(code)
         _ctrl_c_interrupts_a_blocked_write()
         for message in outputs.commit():
             console.say(message)

@@ -377,6 +377,26 @@ def test_a_failed_run_leaves_the_previous_output_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weekly.csv"]  # no temporary file left behind
 
 
+def test_ctrl_c_after_an_output_is_staged_commits_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C inside the command, once the report is staged (Typer hands it back as the exit code 130): the
+    staged file is not renamed into place. The process-level cases below hit this instant only sometimes."""
+    from renewals_cli import outputs
+
+    previous = tmp_path / "weekly.csv"
+    previous.write_text("last week's report\n")
+    stage = outputs.stage
+
+    def stage_then_ctrl_c(*args: object, **kwargs: object) -> None:
+        stage(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs, "stage", stage_then_ctrl_c)
+    result = invoke(*command_line("report", "valid.csv"), "-o", str(previous))
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (130, "Interrupted.")
+    assert previous.read_text() == "last week's report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["weekly.csv"]
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only directory; run as a user to check")
 def test_an_output_in_a_read_only_directory_is_an_error(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
