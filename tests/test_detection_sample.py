@@ -135,8 +135,8 @@ def test_dates_the_first_rows_leave_ambiguous_are_settled_by_rows_from_across_th
     plans = collected_plans(monkeypatch)
     export = load(path)
     assert not any("Csv SCAN" in plan for plan in plans)
-    assert export._guesses[0].detected.layouts["expiry_date"].slashed == "dmy"
-    assert export.provisional()[1]  # still confirmed over every row
+    assert export.guesses[0].detected.layouts["expiry_date"].slashed == "dmy"
+    assert export.guesses[0].checks  # still confirmed over every row
     assert typed(export)["expiry_date"].to_list() == [dt.date(2026, 3, day) for day in days]
 
 
@@ -160,14 +160,15 @@ def test_a_later_currency_is_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("first_rows_only")
-def test_first_rows_that_tell_the_truth_are_confirmed_without_typing_again(tmp_path: Path) -> None:
+def test_first_rows_that_tell_the_truth_are_confirmed_without_typing_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = load(write(tmp_path, *FIRST_ROWS, "O3,A3,Cy,2026-05-31,500,Open,,,false,USD"))
-    rows, checks = export.provisional()
-    assert checks
-    assert export.confirm(pl.collect_all(checks))
-    confirmed, pending = export.provisional()
-    assert pending == []
-    assert_frame_equal(confirmed.collect(), rows.select(list(validate.CANONICAL_SCHEMA)).collect())
+    assert export.guesses[0].checks
+    plans = collected_plans(monkeypatch)
+    (amounts,) = export.collect(lambda rows: [rows.select("prior_amount")])
+    assert len(plans) == 1  # the rows and their checks, in one pass: nothing made again
+    assert amounts["prior_amount"].to_list() == [1000.0, 2000.0, 500.0]
 
 
 @pytest.mark.usefixtures("first_rows_only")
@@ -182,20 +183,18 @@ def test_a_report_parses_a_csv_file_once_for_its_rows_and_their_checks(
 
 
 @pytest.mark.usefixtures("first_rows_only")
-def test_first_rows_that_mislead_are_typed_anew(tmp_path: Path) -> None:
+def test_first_rows_that_mislead_are_typed_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     export = load(write(tmp_path, *FIRST_ROWS, 'O3,A3,Cy,2026-05-31,"$1,234.50",Open,,,false,USD'))
-    rows, checks = export.provisional()
-    assert not export.confirm(pl.collect_all(checks))
-    confirmed, pending = export.provisional()
-    assert pending == []
-    assert rows.collect()["prior_amount"].to_list() == [1000.0, 2000.0, None]
-    assert confirmed.collect()["prior_amount"].to_list() == [1000.0, 2000.0, 1234.5]
+    plans = collected_plans(monkeypatch)
+    (amounts,) = export.collect(lambda rows: [rows.select("prior_amount")])
+    assert len(plans) == 2  # the checks typed the file anew: the query is made again of those rows
+    assert amounts["prior_amount"].to_list() == [1000.0, 2000.0, 1234.5]
+    assert export.rows.collect()["prior_amount"].to_list() == [1000.0, 2000.0, 1234.5]
 
 
 def test_a_file_no_longer_than_the_first_rows_needs_no_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(validate, "SAMPLE_ROWS", SAMPLE + 1)
-    _, checks = load(write(tmp_path, *FIRST_ROWS)).provisional()
-    assert checks == []
+    assert load(write(tmp_path, *FIRST_ROWS)).guesses[0].checks == {}
 
 
 @pytest.mark.parametrize("later", LATER_ROWS)
@@ -246,7 +245,7 @@ def test_labels_from_across_the_file_are_mapped_like_those_of_the_first_rows(
     ]
     path = write(tmp_path, *rows)
     export = load(path)
-    guessed = export._guesses[0].detected
+    guessed = export.guesses[0].detected
     assert guessed.statuses == {"Closed Won": "won", "Quote Sent": "open", "Churned": "lost"}
     assert guessed.flags == {"yes": True}
     assert_frame_equal(typed(export), whole_file(path, monkeypatch))
@@ -339,7 +338,7 @@ def test_mapped_labels_read_as_the_per_row_parser_reads_each_value(
         f"O{i},A{i},Ann,2026-03-31,100,{status},100,2026-03-01,{flag},USD" for i, (status, flag) in enumerate(labels)
     ]
     export = load(write(tmp_path, *rows))
-    detected = export._guesses[0].detected
+    detected = export.guesses[0].detected
     assert detected.statuses == {"Won": "won", "Closed Won": "won", "  ": None, "Lost": "lost", "Open": "open"}
     assert detected.flags == {"yes": True, "x": True, "maybe": None, "no": False}
     got = typed(export)

@@ -35,13 +35,14 @@ class LoadOptions:
     parse: ParseOptions = field(default_factory=ParseOptions)
 
 
+@dataclass(frozen=True, eq=False)
 class Export:
     """Every row read, typed; `skipped` marks blank and footer lines, `reject_code` the rejected rows.
 
-    Detection looks at each file's first rows (`validate.guess`); what they say is confirmed over every row by
-    the checks, which a read collects with its own queries (`provisional`, then `confirm`), so that a report
-    reads the files once. `rows` are always the confirmed ones: the checks are run first, by themselves, if no
-    read has run them yet.
+    Detection looks at each file's first rows (`validate.guess`, made by `load_export`); what they say is
+    confirmed over every row by the guesses' checks, which every read collects beside its own queries, in the same
+    pass (`collect`), so that a report reads the files once. A read whose checks type some file anew (rare: a
+    label or layout the first rows did not show) is made again of the rows as typed from every row's evidence.
 
     Parsing a CSV file is most of a read's cost, and the streaming engine parses it once per distinct plan over
     it: the checks of an export of one CSV file are therefore made of its provisional rows (which carry the
@@ -49,14 +50,10 @@ class Export:
     column by themselves, in less memory than passing it along the rows.
     """
 
-    def __init__(self, sources: tuple[Source, ...], mappings: tuple[ColumnMapping, ...], readers: list[Reader]):
-        self.sources = sources
-        self.mappings = mappings
-        self._readers = readers
-        self._guesses = [guess(r) for r in readers]
-        self._detected = [g.detected for g in self._guesses]
-        self._rows = _typed(readers, self._detected)
-        self._with_text = len(sources) == 1 and sources[0].kind == "csv"
+    sources: tuple[Source, ...]
+    mappings: tuple[ColumnMapping, ...]
+    readers: tuple[Reader, ...]
+    guesses: tuple[Guess, ...]
 
     @property
     def names(self) -> str:
@@ -98,15 +95,9 @@ class Export:
 
     @property
     def rows(self) -> pl.LazyFrame:
-        """The typed rows, detection confirmed over every row."""
-        _, checks = self.provisional()
-        if checks:
-            try:
-                results = pl.collect_all(checks, engine="streaming")
-            except pl.exceptions.PolarsError as exc:
-                raise self.unreadable(exc) from None
-            self.confirm(results)
-        return self._rows
+        """The typed rows, detection confirmed over every row (by a pass of their own when it needs confirming)."""
+        _, checks = self._provisional()
+        return _typed(self.readers, self._settled(self._collected(checks)) if checks else self._guessed())
 
     def accepted(self) -> pl.LazyFrame:
         """The rows KPIs are computed on."""
@@ -116,15 +107,14 @@ class Export:
         """The results of the queries `queries(rows)` makes of the typed rows, read in one pass that also confirms
         detection; in the rare case where detection, having seen every row, types some file anew, the queries
         are made again of the confirmed rows. A file that fails while it is read is one line naming it."""
-        rows, checks = self.provisional()
-        made = list(queries(rows))
-        try:
-            results = pl.collect_all([*made, *checks], engine="streaming")
-            if checks and not self.confirm(results[len(made) :]):
-                results = pl.collect_all(list(queries(self._rows)), engine="streaming")
-        except pl.exceptions.PolarsError as exc:
-            raise self.unreadable(exc) from None
-        return results[: len(made)]
+        rows, checks = self._provisional()
+        asked = list(queries(rows))
+        results = self._collected([*asked, *checks])
+        if checks:
+            settled = self._settled(results[len(asked) :])
+            if settled != self._guessed():
+                results = self._collected(list(queries(_typed(self.readers, settled))))
+        return results[: len(asked)]
 
     def read(
         self, queries: Callable[[pl.LazyFrame], Sequence[pl.LazyFrame]] = lambda rows: ()
@@ -139,29 +129,35 @@ class Export:
         (rows,) = self.collect(lambda rows: [rows.select(kept)])
         return Held(rows=rows, names=self.names)
 
-    def provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
-        """The rows as typed from what detection has seen so far, and the checks `confirm` needs (none once
-        confirmed); a query that shares the checks' read of the file is made of these rows."""
-        checks = [query for g in self._guesses for query in g.checks.values()]
-        if not (checks and self._with_text):
-            return self._rows, checks
-        rows = _typed(self._readers, self._detected, with_text=True)
-        return rows, checks_of(self._readers[0], self._guesses[0], rows)
+    def _guessed(self) -> list[Detected]:
+        """What detection guessed of each file from its first rows."""
+        return [g.detected for g in self.guesses]
 
-    def confirm(self, results: Sequence[pl.DataFrame]) -> bool:
-        """Settle detection from the checks' results (in `provisional`'s order): True when the rows stay as they
-        were typed, False when some file is typed anew (a read of the previous rows must then be made again)."""
+    def _provisional(self) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
+        """The rows as typed from the guesses, and the checks that confirm them (in the guesses' order); a query
+        that shares the checks' read of the file is made of these rows."""
+        checks = [query for g in self.guesses for query in g.checks.values()]
+        single_csv = len(self.sources) == 1 and self.sources[0].kind == "csv"
+        if not (checks and single_csv):
+            return _typed(self.readers, self._guessed()), checks
+        rows = _typed(self.readers, self._guessed(), with_text=True)
+        return rows, checks_of(self.readers[0], self.guesses[0], rows)
+
+    def _settled(self, results: Sequence[pl.DataFrame]) -> list[Detected]:
+        """What detection learns of each file from every row: the checks' results (in `_provisional`'s order)."""
         settled, at = [], 0
-        for source_reader, guessed in zip(self._readers, self._guesses, strict=True):
+        for source_reader, guessed in zip(self.readers, self.guesses, strict=True):
             count = len(guessed.checks)
             settled.append(settle(source_reader, guessed, results[at : at + count]) if count else guessed.detected)
             at += count
-        self._guesses = [Guess(found, {}, g.shapes) for found, g in zip(settled, self._guesses, strict=True)]
-        if settled == self._detected:
-            return True
-        self._detected = settled
-        self._rows = _typed(self._readers, settled)
-        return False
+        return settled
+
+    def _collected(self, queries: Sequence[pl.LazyFrame]) -> list[pl.DataFrame]:
+        """The queries collected in one pass; a file that fails while it is read is one line naming it."""
+        try:
+            return pl.collect_all(list(queries), engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            raise self.unreadable(exc) from None
 
 
 @dataclass(frozen=True)
@@ -213,8 +209,8 @@ def load_export(patterns: Sequence[str], options: LoadOptions) -> Export:
     if options.sheet is not None and not any(source.kind == "xlsx" for source in sources):
         raise UsageError(f"--sheet {options.sheet}: names a sheet of an Excel workbook, and no FILE is one")
     mappings = tuple(resolve_columns(s.headers, options.column_map, str(s.path)) for s in sources)
-    readers = [reader(s, m, options.parse) for s, m in zip(sources, mappings, strict=True)]
-    return Export(sources, mappings, readers)
+    readers = tuple(reader(s, m, options.parse) for s, m in zip(sources, mappings, strict=True))
+    return Export(sources, mappings, readers, tuple(guess(r) for r in readers))
 
 
 def _typed(readers: Sequence[Reader], detected: Sequence[Detected], *, with_text: bool = False) -> pl.LazyFrame:
@@ -320,8 +316,12 @@ def accounting_from_states(states: pl.DataFrame) -> tuple[RowAccounting, int]:
 
 def rejected_rows(export: Export) -> pl.DataFrame:
     """Every rejected row as the file had it, with `source`, `row` and `reject_reason` columns."""
-    marked = export.rows.filter(pl.col("reject_code") != 0).select(
-        "source", "row", reject_reason=reasons.reject_reason(pl.col("reject_code"))
+    (marked,) = export.collect(
+        lambda rows: [
+            rows.filter(pl.col("reject_code") != 0).select(
+                "source", "row", reject_reason=reasons.reject_reason(pl.col("reject_code"))
+            )
+        ]
     )
     parts = []
     for source in export.sources:
@@ -337,9 +337,9 @@ def rejected_rows(export: Export) -> pl.DataFrame:
             original = original.with_row_index("row", offset=1).with_columns(source=pl.lit(files[0]))
         original = original.with_columns(pl.all().exclude("row").cast(pl.String))
         parts.append(
-            marked.filter(pl.col("source").is_in(files)).join(
-                original, on=["source", "row"], how="left", maintain_order="left"
-            )
+            marked.lazy()
+            .filter(pl.col("source").is_in(files))
+            .join(original, on=["source", "row"], how="left", maintain_order="left")
         )
     frame = pl.concat(parts, how="diagonal_relaxed").collect()
     # Columns of fields beyond the header are kept up to the last one a rejected row fills.
