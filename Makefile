@@ -42,7 +42,7 @@ typecheck: $(DEV)
 unit: $(DEV)
 	$(BIN)/pytest -n auto
 
-## make bench: time `renewals report` against a bare read, plain Polars, DuckDB and pandas (1M and 5M rows), and forecast and changes against the report (2M rows); writes BENCHMARKS.md
+## make bench: time `renewals report` against a bare read, plain Polars, DuckDB and pandas (2M and 5M rows), forecast and changes against the report, and each speed choice against the plain code (2M rows); writes BENCHMARKS.md
 bench: $(DEV)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run.py --large 50000000

@@ -1,6 +1,7 @@
 """`make bench`: how `renewals report` compares with reading the file, plain Polars, DuckDB and pandas (issue 5).
 
-    python benchmarks/run.py [--rows 1000000 5000000] [--repeat 3] [--commands-rows 2000000] [--large 50000000]
+    python benchmarks/run.py [--rows 2000000 5000000] [--repeat 3] [--commands-rows 2000000] [--choices-rows 2000000]
+                             [--large 50000000]
                              [--quick] [--output FILE]
 
 Generates the exports once with `renewals sample` (cached in benchmarks/data/ by rows, seed, style and as-of
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import choices
 import forecast_changes
 from common import KPI_COLUMNS
 from exports import AS_OF, EXPORTS, LARGE, SEED, Export, generate, warm
@@ -140,6 +142,7 @@ class Results:
     large: dict[str, Sample] = field(default_factory=dict)  # --large: one run of each report on a huge Parquet
     large_rows: int = 0
     commands: forecast_changes.CommandResults = field(default_factory=forecast_changes.CommandResults)
+    speed_choices: choices.ChoiceResults = field(default_factory=choices.ChoiceResults)
 
     def wall(self, key: Key) -> float | None:
         found = self.samples.get(key)
@@ -251,12 +254,16 @@ def results_table(results: Results, sizes: Sequence[int]) -> str:
 
 
 def failures_list(results: Results) -> str:
-    """Every failed measurement, of the main round-robin and of forecast and changes."""
+    """Every failed measurement, of the main round-robin, of forecast and changes and of the speed choices."""
     rows = results.commands.rows
     return "\n".join(
         [
             *(f"- {rows:,} rows, {label}, {name}: {why}" for (rows, label, name), why in results.failures.items()),
             *(f"- {rows:,} rows, canonical CSV, {name}: {why}" for name, why in results.commands.failures.items()),
+            *(
+                f"- {results.speed_choices.rows:,} rows, {label}, {report}, {variant}: {why}"
+                for (label, report, variant), why in results.speed_choices.failures.items()
+            ),
         ]
     )
 
@@ -394,6 +401,7 @@ every row, checking each row and summing money exactly add to it.
 {failures}
 {large_section(results)}
 {forecast_changes.section(results.commands)}
+{choices.section(results.speed_choices)}
 ## Targets
 
 {scope}
@@ -404,7 +412,7 @@ every row, checking each row and summing money exactly add to it.
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000], help="export sizes")
+    parser.add_argument("--rows", type=int, nargs="+", default=[2_000_000, 5_000_000], help="export sizes")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 200,000 rows, 1 repetition")
     parser.add_argument(
@@ -420,11 +428,19 @@ def main() -> None:
         "largest --rows when all are smaller; 0 skips them)",
     )
     parser.add_argument(
+        "--choices-rows",
+        type=int,
+        metavar="ROWS",
+        help=f"the exports each speed choice is timed on against the plain code (default {choices.ROWS:,}, or the "
+        "largest --rows when all are smaller; 0 skips them)",
+    )
+    parser.add_argument(
         "--large", type=int, default=0, metavar="ROWS", help="also report once on a Parquet export this large"
     )
     args = parser.parse_args()
     sizes, repeat = ([200_000], 1) if args.quick else (args.rows, args.repeat)
     commands_rows = min(forecast_changes.ROWS, max(sizes)) if args.commands_rows is None else args.commands_rows
+    choices_rows = min(choices.ROWS, max(sizes)) if args.choices_rows is None else args.choices_rows
     output = args.output or (None if args.quick else ROOT / "BENCHMARKS.md")
     command = shlex.join(["python", "benchmarks/run.py", *sys.argv[1:]])
 
@@ -445,6 +461,7 @@ def main() -> None:
             results = run(python, renewals, args.data, sizes, repeat, args.timeout)
             forecast_changes.run(renewals, args.data, more, args.timeout)
             results.commands = more
+            results.speed_choices = choices.run(renewals, args.data, choices_rows, repeat, args.timeout)
             load_end = os.getloadavg()
             if args.large:
                 run_large(renewals, args.data, args.large, args.timeout, results)
@@ -459,6 +476,7 @@ def main() -> None:
     print(f"\nrenewals --help: median {statistics.median(s.wall for s in results.help):.3f} s\n")
     if results.commands.samples or results.commands.failures:
         print(f"{forecast_changes.table(results.commands)}\n")
+    print(choices.section(results.speed_choices))
     print(checks_table(found))
     failed = failures_list(results)
     if failed:

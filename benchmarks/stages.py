@@ -2,7 +2,7 @@
 
     python benchmarks/stages.py EXPORT [--grouping overall --grouping rep] [--repeat 5]
 
-Stage N runs everything up to and including step N, then exits at once (as `renewals` does): the difference
+Stage N runs everything up to and including step N, then exits (as `renewals` does): the difference
 between two stages' medians is what that step costs a single run, page faults and cold caches included (timing a
 step inside one warm process hides them, and misleads). Steps: imports (the CLI, Polars); `load_export` (encoding,
 delimiter, headers, detection over the first rows, the typed plan); `build_report` (the one pass over the file,
@@ -11,7 +11,6 @@ detection confirmed in it, and the roll-ups), over the default window (as `renew
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ AS_OF = dt.date(2026, 11, 25)
 
 
 def run_stage(stage: int, path: str, groupings: list[str]) -> None:
-    """Run the steps up to `stage` in this process, then exit without teardown."""
+    """Run the steps up to `stage` in this process, then exit as `renewals` does."""
     import polars as pl  # noqa: F401 - the import is what stage 0 measures
 
     import renewals_cli.cli  # noqa: F401
@@ -35,8 +34,7 @@ def run_stage(stage: int, path: str, groupings: list[str]) -> None:
         export = load_export([path], LoadOptions())
         if stage >= 2:
             build_report(export, Window.default(AS_OF), Thresholds(), groupings)
-    sys.stdout.flush()
-    os._exit(0)
+    sys.exit(0)
 
 
 def main() -> None:

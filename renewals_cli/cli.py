@@ -30,10 +30,10 @@ from renewals_cli.errors import ExitCode, RenewalsError, first_line
 
 # How soon the allocator Polars uses (jemalloc) hands freed pages back to the system: within 25 ms. Polars' own
 # setting keeps them a second and more, for reuse; a report frees most of what it reads as it goes, and would
-# peak with pages it no longer uses (the terminal report of 2M Parquet rows: 700 MiB, against 510 MiB with this
-# setting, for up to 5% more time). Polars reads the variable when it is first imported and appends it to its
-# own setting (the last of each option wins). A user's own setting is left as it is; Polars' own, which a Python
-# process that imported Polars hands down to the commands it runs, is not.
+# peak with pages it no longer uses (what this saves: BENCHMARKS.md, the speed choices). Polars reads the
+# variable when it is first imported and appends it to its own setting (the last of each option wins). A user's
+# own setting is left as it is; Polars' own, which a Python process that imported Polars hands down to the
+# commands it runs, is not.
 ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:25,muzzy_decay_ms:0")
 POLARS_ALLOCATOR = "dirty_decay_ms:500,muzzy_decay_ms:1000"
 
@@ -147,11 +147,8 @@ def _signals_end_the_run() -> Iterator[None]:
 
 
 def entry() -> None:
-    """The installed `renewals` command: `main`, then an immediate exit.
-
-    By then every output is written, and stdout and stderr are flushed here; skipping the interpreter's teardown
-    (freeing each frame a large report held, one by one) saves a tenth of a second and more per million rows.
-    """
+    """The installed `renewals` command: `main`, then stdout and stderr flushed here, where a reader that went away
+    or a full disk is still ours to tell, not Python's at its exit."""
     _occupy_closed_streams()
     name, setting = ALLOCATOR  # before Polars is imported
     if os.environ.get(name, POLARS_ALLOCATOR) == POLARS_ALLOCATOR:
@@ -171,7 +168,7 @@ def entry() -> None:
         code = ExitCode.DATA_ERROR
     with contextlib.suppress(OSError, AttributeError):  # (closed, or None when started closed)
         sys.stderr.flush()
-    os._exit(int(code))
+    sys.exit(int(code))
 
 
 def _occupy_closed_streams() -> None:

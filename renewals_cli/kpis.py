@@ -138,6 +138,16 @@ def roll_up(sums: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
 # ---------------------------------------------------------------------------------------------- 3. per group
 
 
+# Each account's value growth (a ratio) is summed as a whole number of 1e-18ths, exactly: a float sum depends on
+# the order threads add the accounts in, and the same export would give a mean a digit apart from run to run.
+GROWTH_UNITS = 10**18
+
+
+def growth_units(growth: pl.Expr) -> pl.Expr:
+    """A value growth as a whole number of GROWTH_UNITS, to be summed exactly."""
+    return (growth * GROWTH_UNITS).round().cast(pl.Int128, strict=False)
+
+
 def group_totals(accounts: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     """Per group of `keys`, from its `account_sums` (one row per account of the group): the sums over its
     accounts, and the account-level figures of retention and value growth. Every total adds up over disjoint
@@ -151,7 +161,7 @@ def group_totals(accounts: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
         pl.len().alias("accounts"),
         at_stake.sum().alias("at_stake_accounts"),
         (c("last_renewal") % 2 == 1).sum().alias("retained_accounts"),  # the last renewal was won
-        growth.filter(growing).sum().alias("growth_sum"),
+        growth_units(growth).filter(growing).sum().alias("growth_sum"),
         growing.sum().alias("growth_accounts"),
     ]
     return accounts.group_by(*keys).agg(totals) if keys else accounts.select(totals)
@@ -191,7 +201,7 @@ def kpi_expressions() -> dict[str, pl.Expr]:
         "retention_rate": ratio(c("retained_accounts"), c("at_stake_accounts")),
         "grr": ratio(c("retained_won"), c("prior_at_stake")),
         "nrr": ratio(renewal_won, c("prior_at_stake")),
-        "value_growth": ratio(c("growth_sum"), c("growth_accounts")),
+        "value_growth": ratio(c("growth_sum"), c("growth_accounts").cast(pl.Float64) * float(GROWTH_UNITS)),
         "churned_value": dollars(prior_lost),
     }
 
@@ -206,9 +216,8 @@ def kpis_from(totals: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     in tier order)."""
     if not keys:
         return totals.select(pl.lit("all").alias("group"), **kpi_expressions())
-    # A rep, batch or partner as text (sorted by its letters); a segment in tier order, then as text.
-    table = totals.with_columns(pl.col(key).cast(pl.String) for key in keys if key != "segment")
-    table = table.select(*keys, **kpi_expressions()).sort(keys)
+    # A rep, batch, partner or CSM sorts by its letters; a segment in tier order (then shown as text).
+    table = totals.select(*keys, **kpi_expressions()).sort(keys)
     return table.with_columns(pl.col("segment").cast(pl.String)) if "segment" in keys else table
 
 
@@ -227,9 +236,9 @@ def row_keys(groupings: Sequence[str]) -> list[str]:
 
 def with_row_keys(rows: pl.LazyFrame, keys: Sequence[str], start_month: int = JANUARY) -> pl.LazyFrame:
     """The rows with the key columns `keys` (of ROW_KEYS): `batch` as `batch_label`, `partner` as `direct` when
-    the row names none. (Categorical: a group-by holds and hashes their few labels as integers.)"""
+    the row names none."""
     columns = {"rep": pl.col("rep"), "batch": batch_label(start_month), "partner": pl.col("partner").fill_null(DIRECT)}
-    return rows.with_columns(columns[key].cast(pl.Categorical) for key in keys) if keys else rows
+    return rows.with_columns(columns[key] for key in keys) if keys else rows
 
 
 def all_totals(partials: pl.LazyFrame, accounts: pl.LazyFrame, groupings: Sequence[str]) -> dict[str, pl.LazyFrame]:

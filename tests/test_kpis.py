@@ -449,6 +449,20 @@ def test_value_growth_is_an_unweighted_mean_over_accounts():
     assert_kpis(overall(rows, as_of=AS_OF), {"value_growth": 0.5})
 
 
+def test_value_growth_is_the_same_whatever_order_the_accounts_come_in():
+    # Growths whose float sum depends on the order it is made in (1/3, 1e-3, 1e5 ...): summed exactly, the mean
+    # is the same bits for every order of the rows.
+    priors_renewals = [(3, 4), (1000, 1001), (1, 100_001), (7, 6), (9, 10), (10_000, 10_003), (3, 5), (11, 13)]
+    rows = [
+        opp(f"A{i}", "2026-01-31", prior, "won", renewal=renewal, close="2026-01-31")
+        for i, (prior, renewal) in enumerate(priors_renewals * 40)
+    ]
+    expected = sum((renewal - prior) / prior for prior, renewal in priors_renewals) / len(priors_renewals)
+    means = {overall(order, as_of=AS_OF)["value_growth"] for order in (rows, rows[::-1], rows[1::2] + rows[::2])}
+    assert len(means) == 1
+    assert means.pop() == pytest.approx(expected, rel=1e-12)
+
+
 def test_value_growth_per_rep_uses_each_reps_won_rows_of_the_account():
     rows = [
         opp("A", "2026-01-31", 100, "won", renewal=150, close="2026-01-31", rep="ann"),  # ann: +50%
@@ -730,7 +744,7 @@ def test_batch_rep_rows_sort_by_batch_then_rep():
 
 
 def test_reps_and_batches_sort_by_their_text_whatever_order_the_rows_first_name_them():
-    # Keys are summed as Categorical: labels no other test uses, met last-first, must still sort by their text.
+    # Labels no other test uses, met last-first, sort by their text.
     rows = [
         opp("A", "2026-01-31", 100, rep="zz sort rep", batch="zz sort batch"),
         opp("B", "2026-01-31", 200, rep="mm sort rep", batch="mm sort batch"),

@@ -47,8 +47,7 @@ DECOMPRESSORS: dict[bytes, tuple[str, Callable[[BinaryIO], io.BufferedIOBase]]] 
 }
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 64 * 1024
-# Encoding detection reads the whole file in chunks of this size: one that fits in the CPU's cache is checked
-# twice as fast as 8 MiB ones.
+# Encoding detection reads the whole file in chunks of this size (one that fits in the CPU's cache).
 CHUNK_BYTES = 1024 * 1024
 # What is read into memory rather than from disk (standard input, a named pipe, a decompressed or unzipped CSV)
 # is refused beyond this size: a stream that never ends (`/dev/zero`, `yes`) cannot grow memory without bound.
