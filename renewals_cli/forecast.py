@@ -21,6 +21,7 @@ import polars as pl
 
 from renewals_cli.calendar import Quarter, quarter_index
 from renewals_cli.load.export import Export, Held, RowAccounting
+from renewals_cli.money import MICROS, MONEY, dollars, micros
 from renewals_cli.segments import SEGMENTS, Segment, Thresholds, account_segments
 from renewals_cli.state import lost_by, open_at, won_by
 from renewals_cli.targets import Targets
@@ -197,13 +198,18 @@ def training_rows(rows: pl.LazyFrame, snapshots: pl.LazyFrame) -> pl.LazyFrame:
             "segment",
             "prior_amount",
             bucket=bucket(pl.col("expiry_date"), pl.col("snapshot")),
-            renewed=pl.when(renewed_in_quarter).then("renewal_amount").otherwise(0.0),
-            retained=pl.when(renewed_in_quarter).then(_retained()).otherwise(0.0),
+            renewed=_if(renewed_in_quarter, micros(pl.col("renewal_amount"))),
+            retained=_if(renewed_in_quarter, micros(_retained())),
         )
     )
 
 
-SUMS = ("rows", "prior", "renewed", "retained")
+def _if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
+    """The amount (in micros) where the condition holds, else 0."""
+    return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
+
+
+SUMS = ("rows", "prior", "renewed", "retained")  # money in micros (see `money`), summed exactly
 
 
 def cell_sums(training: pl.LazyFrame, snapshots: pl.LazyFrame) -> pl.LazyFrame:
@@ -211,7 +217,7 @@ def cell_sums(training: pl.LazyFrame, snapshots: pl.LazyFrame) -> pl.LazyFrame:
     `renewed`, `retained`, over the (quarter, snapshot) pairs of its history."""
     per_pair = training.group_by("quarter", "snapshot", "segment", "bucket").agg(
         rows=pl.len().cast(pl.Int64),
-        prior=pl.col("prior_amount").sum(),
+        prior=micros(pl.col("prior_amount")).sum(),
         renewed=pl.col("renewed").sum(),
         retained=pl.col("retained").sum(),
     )
@@ -233,8 +239,8 @@ def learning(sums: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             "run",
             training_rows=pl.col("rows").fill_null(0),
-            learned=pl.col("prior").fill_null(0.0) > 0,
-            baseline_rate=pl.when(pl.col("prior") > 0).then(pl.col("renewed") / pl.col("prior")),
+            learned=pl.col("prior").fill_null(0) > 0,
+            baseline_rate=share("renewed", "prior"),
         )
     )
 
@@ -266,11 +272,11 @@ def cell_rates(sums: pl.LazyFrame, runs: pl.LazyFrame, min_cell: int = DEFAULT_M
     def rate(numerator: str) -> pl.Expr:
         return (
             pl.when(enough(""))
-            .then(pl.col(numerator) / pl.col("prior"))
+            .then(share(numerator, "prior"))
             .when(enough("bucket_"))
-            .then(pl.col(f"bucket_{numerator}") / pl.col("bucket_prior"))
+            .then(share(f"bucket_{numerator}", "bucket_prior"))
             .when(pl.col("all_prior") > 0)
-            .then(pl.col(f"all_{numerator}") / pl.col("all_prior"))
+            .then(share(f"all_{numerator}", "all_prior"))
         )
 
     level = (
@@ -288,10 +294,10 @@ def cohort_sums(rows: pl.LazyFrame, runs: pl.LazyFrame, keys: Sequence[str] = ()
     """Each run's cohort (its quarter's rows) summed per group `keys`, segment and bucket at the as-of date A:
     opportunities, available, what was won (`won_to_date`, `retained_to_date`: min(renewal, prior)) and lost by A,
     what was open at A (`open`, `open_value`), and what the quarter landed at on its last day E
-    (`landed_renewal`, `landed_retained`)."""
+    (`landed_renewal`, `landed_retained`). Money in micros."""
     as_of, last_day = pl.col("as_of"), pl.col("last_day")
     won, lost, still_open, landed = won_by(as_of), lost_by(as_of), open_at(as_of), won_by(last_day)
-    prior, renewal = pl.col("prior_amount"), pl.col("renewal_amount")
+    prior, renewal, retained = micros(pl.col("prior_amount")), micros(pl.col("renewal_amount")), micros(_retained())
     by = ["run", *dict.fromkeys([*keys, "segment", "bucket"])]
     return (
         rows.join(runs, on="quarter")
@@ -301,12 +307,12 @@ def cohort_sums(rows: pl.LazyFrame, runs: pl.LazyFrame, keys: Sequence[str] = ()
             opportunities=pl.len().cast(pl.Int64),
             available=prior.sum(),
             won_to_date=renewal.filter(won).sum(),
-            retained_to_date=_retained().filter(won).sum(),
+            retained_to_date=retained.filter(won).sum(),
             lost_to_date=prior.filter(lost).sum(),
             open=still_open.sum().cast(pl.Int64),
             open_value=prior.filter(still_open).sum(),
             landed_renewal=renewal.filter(landed).sum(),
-            landed_retained=_retained().filter(landed).sum(),
+            landed_retained=retained.filter(landed).sum(),
         )
     )
 
@@ -324,32 +330,49 @@ def projections(
 
     projected_renewal = won_to_date + Σ over rows open at A of prior_amount × r(cell at A), summed here cell by
     cell (Σ open_value × r); projected_retained likewise from retained_to_date and g. Null when the run learned
-    nothing. With no `keys`, every run has one row, also when its cohort is empty.
+    nothing. With no `keys`, every run has one row, also when its cohort is empty. Money in micros (the projections
+    as floats).
     """
     per_group = (
         cohort.join(rates, on=["run", "segment", "bucket"], how="left")
         .group_by("run", *keys)
         .agg(
             pl.col(COHORT_SUMS).sum(),
-            open_renewal=(pl.col("open_value") * pl.col("r")).sum(),
-            open_retained=(pl.col("open_value") * pl.col("g")).sum(),
+            open_renewal=_at_rate("open_value", "r").sum(),
+            open_retained=_at_rate("open_value", "g").sum(),
         )
     )
     if not keys:
         per_group = (
             learned.select("run")
             .join(per_group, on="run", how="left")
-            .with_columns(pl.col(COHORT_SUMS).fill_null(0), pl.col("open_renewal", "open_retained").fill_null(0.0))
+            .with_columns(pl.col(*COHORT_SUMS, "open_renewal", "open_retained").fill_null(0))
         )
     return per_group.join(learned, on="run", how="left").with_columns(
-        projected_renewal=pl.when(pl.col("learned")).then(pl.col("won_to_date") + pl.col("open_renewal")),
-        projected_retained=pl.when(pl.col("learned")).then(pl.col("retained_to_date") + pl.col("open_retained")),
+        projected_renewal=pl.when(pl.col("learned")).then(_plus("won_to_date", "open_renewal")),
+        projected_retained=pl.when(pl.col("learned")).then(_plus("retained_to_date", "open_retained")),
     )
+
+
+# A cell's open value at its rate is a fraction of a micro: it is summed as a whole number of millionths of a
+# micro, exactly (a float sum depends on the order threads add the cells in: the same export would give a
+# forecast a digit apart from one run to the next).
+FRACTIONS = 10**6
+
+
+def _at_rate(amount: str, rate: str) -> pl.Expr:
+    """An amount in micros at a rate, in whole FRACTIONS of a micro."""
+    return (pl.col(amount).cast(pl.Float64) * pl.col(rate) * FRACTIONS).round().cast(pl.Int128, strict=False)
+
+
+def _plus(exact: str, projected: str) -> pl.Expr:
+    """Micros plus FRACTIONS of a micro, in micros (a float)."""
+    return (pl.col(exact) * FRACTIONS + pl.col(projected)).cast(pl.Float64) / FRACTIONS
 
 
 def share(amount: str, available: str = "available") -> pl.Expr:
     """amount / available, null when nothing is available."""
-    return pl.when(pl.col(available) > 0).then(pl.col(amount) / pl.col(available))
+    return pl.when(pl.col(available) > 0).then(pl.col(amount).cast(pl.Float64) / pl.col(available).cast(pl.Float64))
 
 
 def forecast_table(projected: pl.DataFrame, by: str, targets: Targets) -> pl.DataFrame:
@@ -359,6 +382,10 @@ def forecast_table(projected: pl.DataFrame, by: str, targets: Targets) -> pl.Dat
     table = projected.sort(key) if by != "overall" else projected.with_columns(group=pl.lit("all"))
     table = table.with_columns(pl.col(key).cast(pl.String)).with_columns(
         forecast_nrr=share("projected_renewal"), forecast_grr=share("projected_retained")
+    )
+    table = table.with_columns(
+        *(dollars(pl.col(c)).alias(c) for c in ("available", "won_to_date", "lost_to_date", "open_value")),
+        *(pl.col(c) / MICROS for c in ("projected_renewal", "projected_retained")),
     )
     goals = [targets.for_group({} if by == "overall" else {key: value}).get("renewal_rate") for value in table[key]]
     return table.with_columns(target=pl.Series(goals, dtype=pl.Float64)).select(
