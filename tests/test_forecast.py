@@ -340,6 +340,15 @@ def test_backtest_worked_by_hand() -> None:
     assert result.table["forecast_nrr"].to_list() == [None]
 
 
+def test_the_forecast_is_the_same_whatever_order_the_rows_come_in() -> None:
+    rows = BOOK.collect()
+    forward = plan(Q2_2026, AS_OF, history=1)
+    results = [forecast(order.lazy(), forward, by="rep", min_cell=2, backtest=1) for order in (rows, rows.reverse())]
+    assert_frame_equal(results[0].table, results[1].table, check_exact=True)
+    assert results[0].backtest is not None and results[1].backtest is not None
+    assert_frame_equal(results[0].backtest, results[1].backtest, check_exact=True)
+
+
 # Properties, on random books of a few quarters around 2026.
 DAYS = st.integers(min_value=0, max_value=2 * 365)
 BASE = day("2025-07-01")
