@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports import AS_OF, EXPORTS, Export, generate, warm
-from processes import BenchError, Sample, measure, say
+from processes import Sample, round_robin
 
 HERE = Path(__file__).resolve().parent
 ROWS = 2_000_000
@@ -92,19 +92,14 @@ def run(renewals: str, data: Path, rows: int, repeat: int, timeout: float) -> Ch
         args = arguments(choice.export.path(data, rows), choice.report)
         for name in (AS_IS, choice.name):  # both started alike, through variant.py
             runs[(choice.export.label, choice.report, name)] = [sys.executable, str(HERE / "variant.py"), name, *args]
-    keys = list(runs)
-    for repetition in range(repeat):
-        shift = repetition % len(keys)
-        for key in keys[shift:] + keys[:shift]:
-            where = f"choices · rep {repetition + 1} · {rows:,} rows · {key[0]} · {key[1]} · {key[2]}"
-            try:
-                sample = measure(runs[key], timeout)
-            except BenchError as exc:
-                results.failures.setdefault(key, str(exc).splitlines()[0])
-                say(f"{where} FAILED: {exc}")
-                continue
-            results.samples.setdefault(key, []).append(sample)
-            say(f"{where} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+    round_robin(
+        runs,
+        repeat,
+        timeout,
+        lambda repetition, key: f"choices · rep {repetition + 1} · {rows:,} rows · {' · '.join(key)}",
+        results.samples,
+        results.failures,
+    )
     return results
 
 

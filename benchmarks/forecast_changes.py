@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exports import AS_OF, CANONICAL_CSV, generate, warm
-from processes import BenchError, Sample, measure, say, succeeds
+from processes import Sample, round_robin, say, succeeds
 from targets import Check, ratio_check
 
 BY_REP, FORECAST, CHANGES = "report --by rep", "forecast", "changes"
@@ -98,18 +98,14 @@ def run(renewals: str, data: Path, results: CommandResults, timeout: float) -> N
     if not results.rows or names == [BY_REP]:
         return
     rows, runs = results.rows, commands(renewals, data, results.rows)
-    for repetition in range(results.repeat):
-        shift = repetition % len(names)
-        for name in names[shift:] + names[:shift]:
-            where = f"rep {repetition + 1} · {rows:,} rows · canonical CSV · {name:<17}"
-            try:
-                sample = measure(runs[name], timeout)
-            except BenchError as exc:
-                results.failures.setdefault(name, str(exc).splitlines()[0])
-                say(f"{where} FAILED: {exc}")
-                continue
-            results.samples.setdefault(name, []).append(sample)
-            say(f"{where} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+    round_robin(
+        {name: runs[name] for name in names},
+        results.repeat,
+        timeout,
+        lambda repetition, name: f"rep {repetition + 1} · {rows:,} rows · canonical CSV · {name:<17}",
+        results.samples,
+        results.failures,
+    )
 
 
 def _ratio(value: float | None, base: float | None) -> str:

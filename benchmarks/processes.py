@@ -13,11 +13,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+K = TypeVar("K")  # what names a measurement
 CHILD_ENV = {"COLUMNS": "200"}
 
 
@@ -98,6 +100,38 @@ def measure(command: Sequence[str], timeout: float) -> Sample:
             tail = stderr.read().decode(errors="replace").strip().splitlines()[-5:]
             raise BenchError(f"`{shlex.join(command)}` exited {process.returncode}:\n  " + "\n  ".join(tail))
     return Sample(wall=wall, peak=usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
+
+
+def take(
+    key: K, command: Sequence[str], timeout: float, label: str, samples: dict[K, list[Sample]], failures: dict[K, str]
+) -> None:
+    """Measure the command once, saying how it went after `label`: its sample is added to `samples[key]`, or why it
+    failed to `failures[key]` (a failed measurement is left out, and the run goes on)."""
+    try:
+        sample = measure(command, timeout)
+    except BenchError as exc:
+        failures.setdefault(key, str(exc).splitlines()[0])
+        say(f"{label} FAILED: {exc}")
+        return
+    samples.setdefault(key, []).append(sample)
+    say(f"{label} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+
+
+def round_robin(
+    runs: Mapping[K, Sequence[str]],
+    repeat: int,
+    timeout: float,
+    label: Callable[[int, K], str],
+    samples: dict[K, list[Sample]],
+    failures: dict[K, str],
+) -> None:
+    """Every command `repeat` times, the order rotated from one repetition to the next (see `take`); `label` says
+    which repetition and command a line is about."""
+    keys = list(runs)
+    for repetition in range(repeat):
+        shift = repetition % len(keys)
+        for key in keys[shift:] + keys[:shift]:
+            take(key, runs[key], timeout, label(repetition, key), samples, failures)
 
 
 def output_of(command: Sequence[str]) -> str:

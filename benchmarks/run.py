@@ -32,7 +32,7 @@ import forecast_changes
 from common import KPI_COLUMNS
 from exports import AS_OF, EXPORTS, LARGE, SEED, Export, generate, warm
 from machine import cpu_model, memory_total, revision, version
-from processes import ROOT, BenchError, Sample, measure, output_of, say, snapshot, tools
+from processes import ROOT, BenchError, Sample, measure, output_of, say, snapshot, take, tools
 from targets import Check, checks_table, ratio_check
 
 HERE = Path(__file__).resolve().parent
@@ -168,14 +168,7 @@ def run(python: str, renewals: str, data: Path, sizes: Sequence[int], repeat: in
                     key = (rows, export.label, name)
                     done += 1
                     where = f"[{done}/{total}] rep {repetition + 1} · {rows:,} rows · {export.label:<17} · {name:<17}"
-                    try:
-                        sample = measure(runs[name], timeout)
-                    except BenchError as exc:
-                        results.failures.setdefault(key, str(exc).splitlines()[0])
-                        say(f"{where} FAILED: {exc}")
-                        continue
-                    results.samples.setdefault(key, []).append(sample)
-                    say(f"{where} {sample.wall:7.2f} s {sample.peak / 2**20:8,.0f} MiB")
+                    take(key, runs[name], timeout, where, results.samples, results.failures)
     results.help = [measure([renewals, "--help"], timeout) for _ in range(HELP_RUNS)]
     return results
 

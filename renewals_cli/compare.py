@@ -6,12 +6,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from renewals_cli.kpis import KPI_COLUMNS, keys_of
+from renewals_cli.kpis import KPI_COLUMNS, RATE_KPIS, keys_of
 from renewals_cli.segments import SEGMENTS
-
-COUNT_KPIS = frozenset({"opportunities", "accounts", "won", "lost", "open", "due", "past_due"})
-MONEY_KPIS = frozenset({"available", "churned_value"})
-RATE_KPIS = frozenset(KPI_COLUMNS) - COUNT_KPIS - MONEY_KPIS  # fractions: their change reads in points
 
 PREVIOUS = "_previous"
 CHANGE = "_change"

@@ -47,6 +47,10 @@ KPI_COLUMNS: tuple[str, ...] = (
     "churned_value",
 )
 
+COUNT_KPIS = frozenset({"opportunities", "accounts", "won", "lost", "open", "due", "past_due"})
+MONEY_KPIS = frozenset({"available", "churned_value"})
+RATE_KPIS = frozenset(KPI_COLUMNS) - COUNT_KPIS - MONEY_KPIS  # fractions
+
 DIRECT = "direct"  # the partner of a row that names none (SPEC §10)
 UNASSIGNED = "unassigned"  # the CSM of an account no row assigns (SPEC §6)
 

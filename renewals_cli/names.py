@@ -7,6 +7,8 @@ GROUPINGS: tuple[str, ...] = (
     "partner", "partner,segment", "csm",
 )  # fmt: skip
 SEGMENTS: tuple[str, ...] = ("strategic", "enterprise", "smb")
+# The groupings of a quarter's figures (`renewals forecast` and `renewals changes`): the team, per rep, per segment.
+QUARTER_GROUPINGS: tuple[str, ...] = ("overall", "rep", "segment")
 
 
 class Format(StrEnum):

@@ -43,9 +43,7 @@ def balance(
     if by not in GROUPS:
         raise UsageError(f"--by {by}: expected one of {', '.join(GROUPS)}")
     grouping: Literal["rep", "partner"] = "rep" if by == "rep" else "partner"
-    common.check_outputs(files, reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    fmt, settings = common.prepare(files, reading, fmt, output)
     window = common.window(settings, period)
     thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):

@@ -9,13 +9,11 @@ from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import RejectedRowsError, UsageError
-from renewals_cli.names import HUMAN_FORMATS, Format
+from renewals_cli.names import HUMAN_FORMATS, QUARTER_GROUPINGS, Format
 
 if TYPE_CHECKING:
     from renewals_cli.changes import Changes
     from renewals_cli.load.export import Export
-
-BY = ("overall", "rep", "segment")
 
 
 @app.command(
@@ -53,11 +51,9 @@ def changes(
     from renewals_cli.present.changes import changes_document, team_totals, terminal
     from renewals_cli.render import render
 
-    if by is not None and by not in BY:
-        raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    common.check_outputs([old, new], reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    if by is not None and by not in QUARTER_GROUPINGS:
+        raise UsageError(f"--by {by}: expected one of {', '.join(QUARTER_GROUPINGS)}")
+    fmt, settings = common.prepare([old, new], reading, fmt, output)
     day = common.as_of_date(as_of)
     chosen = quarter_named(quarter or "current", day, common.fiscal_start(settings, fiscal_year_start))
     thresholds = common.thresholds(settings, tiers)

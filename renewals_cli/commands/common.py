@@ -90,6 +90,15 @@ def check_outputs(
     outputs.check_outputs([*inputs, reading.config or outputs.DEFAULT_CONFIG], written)
 
 
+def prepare(
+    inputs: Sequence[str | Path | None], reading: "Reading", fmt: Format | None, output: Path | None
+) -> tuple[Format, "Config"]:
+    """What a command with one output settles before any work: its outputs checked against its `inputs` (see
+    `check_outputs`), the output format (see `output_format`) and the settings (see `config`)."""
+    check_outputs(inputs, reading, output)
+    return output_format(fmt, output), config(reading.config)
+
+
 def load_with(settings: "Config", files: list[str], reading: "Reading") -> "Export":
     """`load` with the reading options a command was given."""
     r = reading

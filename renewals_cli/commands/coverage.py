@@ -55,9 +55,7 @@ def coverage(
     if by not in ("segment", "csm"):
         raise UsageError(f"--by {by}: expected segment or csm")
     grouping: Literal["segment", "csm"] = "segment" if by == "segment" else "csm"
-    common.check_outputs([*files, csm_costs], reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    fmt, settings = common.prepare([*files, csm_costs], reading, fmt, output)
     window = common.window(settings, period)
     thresholds = common.thresholds(settings, tiers)
     chosen = check_fraction("--target", target) if target is not None else settings.coverage_target

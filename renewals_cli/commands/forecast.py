@@ -8,9 +8,7 @@ from renewals_cli.commands import common
 from renewals_cli.commands import options as o
 from renewals_cli.commands.app import app, examples
 from renewals_cli.errors import UsageError
-from renewals_cli.names import HUMAN_FORMATS, Format
-
-BY = ("overall", "rep", "segment")
+from renewals_cli.names import HUMAN_FORMATS, QUARTER_GROUPINGS, Format
 
 
 @app.command(
@@ -64,11 +62,9 @@ def forecast(
     from renewals_cli.render import render
     from renewals_cli.window import Window
 
-    if by not in BY:
-        raise UsageError(f"--by {by}: expected one of {', '.join(BY)}")
-    common.check_outputs(files, reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    if by not in QUARTER_GROUPINGS:
+        raise UsageError(f"--by {by}: expected one of {', '.join(QUARTER_GROUPINGS)}")
+    fmt, settings = common.prepare(files, reading, fmt, output)
     day = common.as_of_date(as_of)
     start_month = common.fiscal_start(settings, fiscal_year_start)
     try:

@@ -50,9 +50,7 @@ def journey(
 
     filters = Filters(owners=owner or (), segments=segment or (), touchpoints=touchpoint or ())
     check_filters(filters)
-    common.check_outputs(files, reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    fmt, settings = common.prepare(files, reading, fmt, output)
     day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):

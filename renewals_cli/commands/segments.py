@@ -29,9 +29,7 @@ def segments(
     from renewals_cli.segments import account_table
     from renewals_cli.window import within
 
-    common.check_outputs(files, reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    fmt, settings = common.prepare(files, reading, fmt, output)
     window = common.window(settings, period)
     thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):

@@ -44,9 +44,7 @@ def upcoming(
     from renewals_cli.report import account_attributes
     from renewals_cli.worklist import due, listed
 
-    common.check_outputs(files, reading, output)
-    fmt = common.output_format(fmt, output)
-    settings = common.config(reading.config)
+    fmt, settings = common.prepare(files, reading, fmt, output)
     day = common.as_of_date(as_of)
     thresholds = common.thresholds(settings, tiers)
     with console.working("Reading the export…"):

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 
 from renewals_cli.changes import MONEY as CHANGES_MONEY
-from renewals_cli.kpis import KPI_COLUMNS
+from renewals_cli.kpis import MONEY_KPIS, RATE_KPIS
 from renewals_cli.text import one_line as one_line  # re-exported for the renderers
 
 # The forecast's rates, and its differences of two rates (shown in points).
@@ -15,7 +15,7 @@ FORECAST_POINTS = (
 )  # fmt: skip
 RATE_COLUMNS = frozenset(
     {
-        *KPI_COLUMNS,
+        *RATE_KPIS,
         *FORECAST_RATES,
         "cost_to_serve",
         "target",
@@ -23,21 +23,11 @@ RATE_COLUMNS = frozenset(
         "share_of_available",
         "share_of_churned_value",
     }
-) - {
-    "opportunities",
-    "accounts",
-    "available",
-    "won",
-    "lost",
-    "open",
-    "due",
-    "past_due",
-    "churned_value",
-}
+)
 # Differences of two rates, shown in percentage points (`-4.5 pts`) and stored as fractions (-0.045).
 POINT_COLUMNS = frozenset({"lever_gap", *FORECAST_POINTS})
 MONEY_COLUMNS = frozenset(
-    {"available", "churned_value", "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
+    {*MONEY_KPIS, "arr", "prior_amount", "renewal_amount", "cost", "arr_per_account", "arr_per_csm"}
     | {"won_to_date", "lost_to_date", "open_value", "projected_renewal", "projected_retained"}
 ) | frozenset(
     (*CHANGES_MONEY, "value", "change")
