@@ -454,7 +454,8 @@ def main() -> None:
             results = run(python, renewals, args.data, sizes, repeat, args.timeout)
             forecast_changes.run(renewals, args.data, more, args.timeout)
             results.commands = more
-            results.speed_choices = choices.run(renewals, args.data, choices_rows, repeat, args.timeout)
+            choices_repeat = repeat if args.quick else max(repeat, choices.REPEAT)
+            results.speed_choices = choices.run(renewals, args.data, choices_rows, choices_repeat, args.timeout)
             load_end = os.getloadavg()
             if args.large:
                 run_large(renewals, args.data, args.large, args.timeout, results)
