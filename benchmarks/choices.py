@@ -32,13 +32,6 @@ class Choice:
 
 CHOICES = (
     Choice(
-        "polars allocator",
-        "jemalloc hands freed pages back within 25 ms (`cli.ALLOCATOR`)",
-        "Polars' own setting (a second and more)",
-        CANONICAL_PARQUET,
-        TERMINAL,
-    ),
-    Choice(
         "read twice",
         "the terminal report and its forecast read rows held once for both (`Export.hold`)",
         "each reads the export",

@@ -6,13 +6,9 @@ Each choice is undone in this process only (`as is` undoes none), by putting bac
 then the command line runs as the installed command runs it (`cli.entry`). CHOICES says what each one is.
 """
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-
-# The plain jemalloc setting: Polars' own, written in another order so that the tool leaves it as a user's own.
-POLARS_ALLOCATOR = "muzzy_decay_ms:1000,dirty_decay_ms:500"
 
 
 def read_twice() -> None:
@@ -47,28 +43,18 @@ def duplicates_marked() -> None:
     export._typed = always_marked
 
 
-def polars_allocator() -> None:
-    """Polars' own allocator setting (freed pages kept a second and more), rather than the tool's."""
-    from renewals_cli import cli
-
-    os.environ[cli.ALLOCATOR[0]] = POLARS_ALLOCATOR
-
-
 CHOICES: dict[str, Callable[[], None]] = {
     "as is": lambda: None,  # every choice made: the command as it is, started the same way as the variants
     "read twice": read_twice,
     "checks apart": checks_apart,
     "duplicates marked": duplicates_marked,
-    "polars allocator": polars_allocator,
 }
 
 
 def main() -> None:
-    from renewals_cli import cli  # (Polars is not imported yet)
+    from renewals_cli import cli
 
     choice, args = sys.argv[1], sys.argv[2:]
-    name, setting = cli.ALLOCATOR  # as `entry` sets it, before a choice imports Polars
-    os.environ.setdefault(name, setting)
     CHOICES[choice]()
     sys.argv = ["renewals", *args]
     cli.entry()

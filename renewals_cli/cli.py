@@ -28,15 +28,6 @@ from renewals_cli.commands import (  # noqa: F401 - each registers itself
 from renewals_cli.commands.app import app
 from renewals_cli.errors import ExitCode, RenewalsError, first_line
 
-# How soon the allocator Polars uses (jemalloc) hands freed pages back to the system: within 25 ms. Polars' own
-# setting keeps them a second and more, for reuse; a report frees most of what it reads as it goes, and would
-# peak with pages it no longer uses (what this saves: BENCHMARKS.md, the speed choices). Polars reads the
-# variable when it is first imported and appends it to its own setting (the last of each option wins). A user's
-# own setting is left as it is; Polars' own, which a Python process that imported Polars hands down to the
-# commands it runs, is not.
-ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:25,muzzy_decay_ms:0")
-POLARS_ALLOCATOR = "dirty_decay_ms:500,muzzy_decay_ms:1000"
-
 
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; exit with the code of the outcome (see `ExitCode`).
@@ -150,9 +141,6 @@ def entry() -> None:
     """The installed `renewals` command: `main`, then stdout and stderr flushed here, where a reader that went away
     or a full disk is still ours to tell, not Python's at its exit."""
     _occupy_closed_streams()
-    name, setting = ALLOCATOR  # before Polars is imported
-    if os.environ.get(name, POLARS_ALLOCATOR) == POLARS_ALLOCATOR:
-        os.environ[name] = setting
     try:
         main()
         code = 0
