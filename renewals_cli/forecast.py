@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from renewals_cli.calendar import Quarter, quarter_index
+from renewals_cli.kpis import ratio
 from renewals_cli.load.export import Export, Held, RowAccounting
-from renewals_cli.money import MICROS, MONEY, dollars, micros
+from renewals_cli.money import MICROS, amount_if, dollars, micros
 from renewals_cli.segments import SEGMENTS, Segment, Thresholds, account_segments
 from renewals_cli.state import lost_by, open_at, won_by
 from renewals_cli.targets import Targets
@@ -198,15 +199,10 @@ def training_rows(rows: pl.LazyFrame, snapshots: pl.LazyFrame) -> pl.LazyFrame:
             "segment",
             "prior_amount",
             bucket=bucket(pl.col("expiry_date"), pl.col("snapshot")),
-            renewed=_if(renewed_in_quarter, micros(pl.col("renewal_amount"))),
-            retained=_if(renewed_in_quarter, micros(_retained())),
+            renewed=amount_if(renewed_in_quarter, micros(pl.col("renewal_amount"))),
+            retained=amount_if(renewed_in_quarter, micros(_retained())),
         )
     )
-
-
-def _if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
-    """The amount (in micros) where the condition holds, else 0."""
-    return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
 
 
 SUMS = ("rows", "prior", "renewed", "retained")  # money in micros (see `money`), summed exactly
@@ -372,7 +368,7 @@ def _plus(exact: str, projected: str) -> pl.Expr:
 
 def share(amount: str, available: str = "available") -> pl.Expr:
     """amount / available, null when nothing is available."""
-    return pl.when(pl.col(available) > 0).then(pl.col(amount).cast(pl.Float64) / pl.col(available).cast(pl.Float64))
+    return ratio(pl.col(amount), pl.col(available))
 
 
 def forecast_table(projected: pl.DataFrame, by: str, targets: Targets) -> pl.DataFrame:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from renewals_cli.calendar import JANUARY, quarter_index, quarter_label
-from renewals_cli.money import MONEY, dollars, micros
+from renewals_cli.money import amount_if, dollars, micros
 from renewals_cli.names import GROUPINGS as GROUPINGS  # re-exported for the core's users
 from renewals_cli.state import lost_by, won_by
 
@@ -78,9 +78,6 @@ def row_values(as_of: dt.date, start_month: int = JANUARY) -> dict[str, pl.Expr]
     # a renewal that has been decided or should have been: the base of retention, GRR and NRR
     at_stake = won | lost | due
     prior, renewal = micros(pl.col("prior_amount")), micros(pl.col("renewal_amount"))
-
-    def amount_if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
-        return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
 
     return {
         "won": won,

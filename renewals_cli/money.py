@@ -12,6 +12,11 @@ def micros(amount: pl.Expr) -> pl.Expr:
     return (amount * MICROS).round().cast(MONEY, strict=False)  # (null where a rejected row's amount is enormous)
 
 
+def amount_if(condition: pl.Expr, amount: pl.Expr) -> pl.Expr:
+    """The amount (in micros) where the condition holds, else 0."""
+    return pl.when(condition).then(amount).otherwise(pl.lit(0, dtype=MONEY))
+
+
 def dollars(amount_in_micros: pl.Expr) -> pl.Expr:
     """Millionths back to an amount: the float nearest the exact value (dividing the integer as a decimal, since
     Polars divides a float by a number as a multiplication by its inverse, a digit off for a third of amounts)."""
